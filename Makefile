@@ -1,0 +1,43 @@
+# sscsim — make targets. `make help` lists them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help venv run test check lint format data clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "sscsim needs Python >= 3.12, found " + sys.version.split()[0] + " (see .python-version)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@touch $(STAMP)
+
+venv: $(STAMP) ## Create .venv with the package and its development tools
+
+run: $(STAMP) ## Run the default scenario on the real-world data; results under results/runs/
+	$(BIN)/python -m sscsim $(ARGS)
+
+test: $(STAMP) ## Run the test suite
+	$(BIN)/python -m pytest $(ARGS)
+
+lint: $(STAMP) ## Check style (ruff lint and format)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP) ## Format the code
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check: lint test ## Lint and test
+
+data: $(STAMP) ## Rebuild sscsim/data from ../shared/data
+	$(BIN)/python scripts/build_world_tables.py
+
+clean: ## Remove the virtualenv and caches (not results/)
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

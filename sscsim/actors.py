@@ -1,0 +1,176 @@
+"""Who takes part: the actor roster built from the world tables, and its initial state.
+
+Actor rows 0..n_south-1 are Southern countries, rows n_south.. are northern partners (OECD DAC
+members). Fixed attributes (codes, region, flags, kinds) live here as arrays; the model owns the
+state that changes.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+import pandas as pd
+
+from sscsim.world import REGIONS, WorldTables
+
+log = logging.getLogger(__name__)
+
+
+class Kind(IntEnum):
+    """Kinds of actors. A Southern country has exactly one kind, by precedence:
+    champion (if champions are enabled), then SIDS, then middle-income, else other."""
+
+    MIC = 0
+    SIDS = 1
+    CHAMPION = 2
+    OTHER = 3  # low- or high-income Southern countries that are none of the above
+    NORTH = 4
+
+
+KIND_NAMES: dict[int, str] = {kind.value: kind.name.lower() for kind in Kind}
+SOUTHERN_KINDS: tuple[Kind, ...] = (Kind.MIC, Kind.SIDS, Kind.CHAMPION, Kind.OTHER)
+
+REGION_INDEX: dict[str, int] = {name: k for k, name in enumerate(REGIONS)}
+ASIA_PACIFIC = REGION_INDEX["asia_pacific"]
+LAC = REGION_INDEX["lac"]
+
+# World Bank FY2026 thresholds on GNI per capita (Atlas method), USD.
+INCOME_THRESHOLDS: tuple[float, float, float] = (1_135.0, 4_495.0, 13_935.0)
+INCOME_CODES: tuple[str, ...] = ("L", "LM", "UM", "H")
+
+
+@dataclass(frozen=True)
+class Roster:
+    """Fixed attributes of every actor, as arrays indexed by actor row."""
+
+    iso3: np.ndarray  # str (n_actors,)
+    name: np.ndarray  # str (n_actors,)
+    region: np.ndarray  # int64 (n_actors,), index into world.REGIONS
+    income_level: np.ndarray  # int64 (n_actors,), 0=L .. 3=H at the start
+    sids: np.ndarray  # bool (n_actors,)
+    ldc: np.ndarray  # bool (n_actors,)
+    kind: np.ndarray  # int64 (n_actors,), a Kind
+    gdp_usd: np.ndarray  # float64 (n_actors,), latest year
+    population: np.ndarray  # float64 (n_actors,)
+    gdp_imputed: np.ndarray  # bool (n_actors,)
+    oda_gni_pct: np.ndarray  # float64 (n_actors,), northern partners only (0 elsewhere)
+    n_south: int
+    excluded: tuple[str, ...]  # Southern economies left out for lack of GDP and population
+
+    @property
+    def n_actors(self) -> int:
+        return len(self.iso3)
+
+    @property
+    def n_north(self) -> int:
+        return self.n_actors - self.n_south
+
+    def index(self) -> dict[str, int]:
+        """Actor row of each ISO3 code."""
+        return {code: k for k, code in enumerate(self.iso3)}
+
+
+def income_level_from_gdp_per_capita(gdp_per_capita: np.ndarray) -> np.ndarray:
+    """World Bank income level (0=L .. 3=H) of a GNI-per-capita proxy, by the FY2026 thresholds."""
+    return np.searchsorted(np.asarray(INCOME_THRESHOLDS), gdp_per_capita, side="left").astype(
+        np.int64
+    )
+
+
+def build_roster(world: WorldTables, champions: list[str], champions_enabled: bool) -> Roster:
+    """Select the actors and fix their attributes.
+
+    Southern countries are the rows flagged ``southern``; northern partners the DAC members. A
+    Southern economy without GDP but with population gets the median GDP per capita of its income
+    group (flag ``gdp_imputed``); one with neither is left out and listed in ``excluded``.
+    Unclassified economies (income group empty) get the level their GDP per capita implies.
+    """
+    countries = world.countries
+    south = countries[countries["southern"]].copy()
+    north = countries[countries["dac_member"]].copy()
+
+    per_capita = south["gdp_usd"] / south["population"]
+    group_median = per_capita.groupby(south["income_group"]).median()
+    missing_gdp = south["gdp_usd"].isna() & south["population"].notna()
+    for row in south.index[missing_gdp]:
+        group = south.at[row, "income_group"]
+        median = group_median.get(group, per_capita.median())
+        south.at[row, "gdp_usd"] = median * south.at[row, "population"]
+    excluded = tuple(sorted(south.loc[south["gdp_usd"].isna(), "iso3"]))
+    if excluded:
+        log.info("left out for lack of GDP and population: %s", ", ".join(excluded))
+    south = south[south["gdp_usd"].notna()]
+    imputed = missing_gdp.loc[south.index].to_numpy()
+
+    north = north[north["gdp_usd"].notna()]
+    table = pd.concat([south, north], ignore_index=True)
+    n_south = len(south)
+
+    level = np.array(
+        [INCOME_CODES.index(g) if g in INCOME_CODES else -1 for g in table["income_group"]],
+        dtype=np.int64,
+    )
+    proxy = income_level_from_gdp_per_capita(
+        (table["gdp_usd"] / table["population"]).to_numpy(dtype=np.float64)
+    )
+    level = np.where(level < 0, proxy, level)
+
+    sids = table["sids"].to_numpy(dtype=bool)
+    champion_set = set(champions) if champions_enabled else set()
+    iso3 = table["iso3"].to_numpy(dtype=str)
+    kind = np.full(len(table), Kind.OTHER, dtype=np.int64)
+    kind[:n_south][(level[:n_south] == 1) | (level[:n_south] == 2)] = Kind.MIC
+    kind[:n_south][sids[:n_south]] = Kind.SIDS
+    kind[:n_south][np.isin(iso3[:n_south], list(champion_set))] = Kind.CHAMPION
+    kind[n_south:] = Kind.NORTH
+
+    return Roster(
+        iso3=iso3,
+        name=table["name"].to_numpy(dtype=str),
+        region=np.array([REGION_INDEX[r] for r in table["region"]], dtype=np.int64),
+        income_level=level,
+        sids=sids,
+        ldc=table["ldc"].to_numpy(dtype=bool),
+        kind=kind,
+        gdp_usd=table["gdp_usd"].to_numpy(dtype=np.float64),
+        population=table["population"].fillna(0.0).to_numpy(dtype=np.float64),
+        gdp_imputed=np.concatenate([imputed, np.zeros(len(north), dtype=bool)]),
+        oda_gni_pct=table["oda_gni_pct"].fillna(0.0).to_numpy(dtype=np.float64),
+        n_south=n_south,
+        excluded=excluded,
+    )
+
+
+def capacity_level(gdp_per_capita: np.ndarray, sids: np.ndarray) -> np.ndarray:
+    """Typical capacity of an economy, in [0, 1], from its GDP per capita (USD).
+
+    Linear in log GDP per capita: 500 USD -> 0.15, 50,000 USD -> 0.75; SIDS 20 % lower.
+    """
+    level = 0.15 + 0.6 * (np.log10(np.maximum(gdp_per_capita, 1.0)) - np.log10(500.0)) / 2.0
+    return np.where(sids, 0.8 * level, level)
+
+
+def initial_capacity(
+    roster: Roster, n_sectors: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Initial sector capacities (n_south, n_sectors) and agency capacities (n_south,), in [0, 1].
+
+    Capacity rises with log GDP per capita (500 USD -> 0.15, 50,000 USD -> 0.75), with a
+    country-and-sector spread (sd 0.12) that gives each country strengths to offer and gaps to
+    fill; SIDS start 20 % lower ("little to offer at first"). The cooperation agency's capacity
+    rises with the size of the economy (log GDP) and is higher for champions.
+    """
+    n = roster.n_south
+    gdp = roster.gdp_usd[:n]
+    per_capita = gdp / np.maximum(roster.population[:n], 1.0)
+    base = capacity_level(per_capita, roster.sids[:n])
+    spread = rng.normal(0.0, 0.12, size=(n, n_sectors))
+    capacity = np.clip(base[:, None] + spread, 0.02, 0.95)
+
+    size = np.clip((np.log10(np.maximum(gdp, 1.0)) - 8.0) / 5.0, 0.0, 1.0)
+    institutional = 0.1 + 0.5 * size + rng.uniform(0.0, 0.1, size=n)
+    institutional = np.where(roster.kind[:n] == Kind.CHAMPION, institutional + 0.25, institutional)
+    return capacity, np.clip(institutional, 0.05, 0.95)

@@ -1,0 +1,244 @@
+"""Platforms: members, trust funds, a calendar of events, health and rotating coordinators.
+
+The state of every platform is held in arrays of `PlatformState`; `PlatformAgent` (in
+`sscsim.agents`) decides on its own events through the functions here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sscsim.actors import ASIA_PACIFIC, LAC, Kind, Roster
+from sscsim.config import PlatformKind, PlatformParams, PlatformSpec, ScenarioConfig
+from sscsim.world import WorldTables
+
+NEVER = -(10**9)  # the step of something that has not happened
+
+
+@dataclass
+class PlatformState:
+    """Arrays over platforms (n_platforms,) and memberships (n_platforms, n_actors)."""
+
+    codes: list[str]
+    specs: list[PlatformSpec]
+    members: np.ndarray  # bool (n_platforms, n_actors)
+    themes: list[np.ndarray]  # sector indices of each platform's themes
+    enabled: np.ndarray  # bool: exists in this scenario
+    active: np.ndarray  # bool: enabled and not dormant
+    fund: np.ndarray  # float64, USD
+    last_event: np.ndarray  # int64 step
+    events_held: np.ndarray  # int64
+    rotation: list[np.ndarray]  # member rows in coordinator order
+    coordinator_position: np.ndarray  # int64 index into rotation
+    host_position: np.ndarray  # int64 index into the platform's champion members
+    last_participation: np.ndarray  # int64 (n_platforms, n_actors), step of last involvement
+
+    @property
+    def n_platforms(self) -> int:
+        return len(self.codes)
+
+    def index(self, code: str) -> int:
+        return self.codes.index(code)
+
+    def coordinator(self, p: int) -> int:
+        """Actor row of the current coordinator, or -1 if the platform has no Southern member."""
+        order = self.rotation[p]
+        return int(order[self.coordinator_position[p] % len(order)]) if len(order) else -1
+
+    def troika(self, p: int) -> tuple[int, int, int]:
+        """(previous, current, incoming) coordinators."""
+        order = self.rotation[p]
+        if not len(order):
+            return (-1, -1, -1)
+        k = self.coordinator_position[p]
+        return tuple(int(order[(k + d) % len(order)]) for d in (-1, 0, 1))  # type: ignore[return-value]
+
+
+def build_platforms(
+    world: WorldTables,
+    roster: Roster,
+    params: PlatformParams,
+    scenario: ScenarioConfig,
+    sectors: list[str],
+    edp_members: list[str] | None,
+) -> PlatformState:
+    """Platforms of the configuration with their members from the membership table.
+
+    Northern partners that are members (ECLAC's non-regional members, APEC's) count as members
+    for funding affinity but do not attend events or receive projects. Coordinators rotate over
+    Southern members; for interregional platforms the rotation alternates Asia-Pacific and LAC.
+    """
+    index = roster.index()
+    codes = list(params.specs)
+    members = np.zeros((len(codes), roster.n_actors), dtype=bool)
+    for p, code in enumerate(codes):
+        if code == "EDP" and edp_members is not None:
+            iso3s = edp_members
+        else:
+            iso3s = world.members(code)
+        for iso3 in iso3s:
+            if iso3 in index:
+                members[p, index[iso3]] = True
+
+    specs = [params.specs[code] for code in codes]
+    enabled = np.array(
+        [
+            not (
+                spec.kind == PlatformKind.INTERREGIONAL
+                and not scenario.interregional_platforms_enabled
+            )
+            and not (spec.champion_initiated and not scenario.champions_enabled)
+            for spec in specs
+        ],
+        dtype=bool,
+    )
+    rotation = [_rotation_order(members[p], roster, spec) for p, spec in enumerate(specs)]
+    return PlatformState(
+        codes=codes,
+        specs=specs,
+        members=members,
+        themes=[
+            np.array([sectors.index(t) for t in spec.themes], dtype=np.int64) for spec in specs
+        ],
+        enabled=enabled,
+        active=enabled.copy(),
+        fund=np.zeros(len(codes)),
+        # Platforms exist and met before the run starts: judged dormant only after a full
+        # dormancy window without an event or funds.
+        last_event=np.zeros(len(codes), dtype=np.int64),
+        events_held=np.zeros(len(codes), dtype=np.int64),
+        rotation=rotation,
+        coordinator_position=np.zeros(len(codes), dtype=np.int64),
+        host_position=np.zeros(len(codes), dtype=np.int64),
+        last_participation=np.full((len(codes), roster.n_actors), NEVER, dtype=np.int64),
+    )
+
+
+def _rotation_order(is_member: np.ndarray, roster: Roster, spec: PlatformSpec) -> np.ndarray:
+    southern = np.flatnonzero(is_member[: roster.n_south])
+    southern = southern[np.argsort(roster.iso3[southern], kind="stable")]
+    if spec.kind != PlatformKind.INTERREGIONAL:
+        return southern
+    asia = southern[roster.region[southern] == ASIA_PACIFIC]
+    lac = southern[roster.region[southern] == LAC]
+    rest = southern[(roster.region[southern] != ASIA_PACIFIC) & (roster.region[southern] != LAC)]
+    order: list[int] = []
+    for k in range(max(len(asia), len(lac))):
+        if k < len(asia):
+            order.append(int(asia[k]))
+        if k < len(lac):
+            order.append(int(lac[k]))
+    return np.array(order + [int(r) for r in rest], dtype=np.int64)
+
+
+def is_event_step(spec: PlatformSpec, step: int, steps_per_year: int) -> bool:
+    """Whether the calendar has an event this step: events spread evenly over the year."""
+    per_step = spec.events_per_year / steps_per_year
+    return int(np.floor((step + 1) * per_step + 1e-9)) > int(np.floor(step * per_step + 1e-9))
+
+
+def distribute_fund_inflows(
+    state: PlatformState,
+    northern_trust_total: float,
+    member_contribution: np.ndarray,
+    fealac_multiplier: float,
+) -> np.ndarray:
+    """Pay this step's contributions into enabled platforms' funds; return the inflow per platform.
+
+    Northern trust-fund money is split by `northern_fund_weight`; each Southern member's
+    contribution (USD, n_actors) is split over its enabled platforms by `member_fund_weight`.
+    The FEALAC trust fund's inflows are scaled by the scenario's multiplier.
+    """
+    northern_weight = np.array([s.northern_fund_weight for s in state.specs]) * state.enabled
+    member_weight = np.array([s.member_fund_weight for s in state.specs]) * state.enabled
+    inflow = np.zeros(state.n_platforms)
+    if northern_weight.sum() > 0:
+        inflow += northern_trust_total * northern_weight / northern_weight.sum()
+    weights = state.members[:, : len(member_contribution)] * member_weight[:, None]
+    per_member = weights.sum(axis=0)
+    share = np.divide(
+        weights, per_member, out=np.zeros_like(weights, dtype=float), where=per_member > 0
+    )
+    inflow += share @ member_contribution
+    if "FEALAC" in state.codes:
+        inflow[state.index("FEALAC")] *= fealac_multiplier
+    state.fund += inflow
+    return inflow
+
+
+def choose_participants(
+    state: PlatformState,
+    p: int,
+    roster: Roster,
+    institutional: np.ndarray,
+    sids_priority: float,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Southern members invited to an event, drawn without replacement.
+
+    Weights rise with the agency's capacity (who can send delegates) and with SIDS priority.
+    Interregional platforms invite Asia-Pacific and LAC members in equal numbers where they can.
+    """
+    spec = state.specs[p]
+    members = np.flatnonzero(state.members[p, : roster.n_south])
+    if len(members) == 0:
+        return members
+    weight = (institutional[members] + 0.1) * (1.0 + sids_priority * roster.sids[members])
+    size = min(spec.participants_per_event, len(members))
+    if spec.kind != PlatformKind.INTERREGIONAL:
+        return np.sort(rng.choice(members, size=size, replace=False, p=weight / weight.sum()))
+    chosen: list[np.ndarray] = []
+    for region in (ASIA_PACIFIC, LAC):
+        in_region = roster.region[members] == region
+        pool, pool_weight = members[in_region], weight[in_region]
+        take = min(size // 2, len(pool))
+        if take:
+            chosen.append(
+                rng.choice(pool, size=take, replace=False, p=pool_weight / pool_weight.sum())
+            )
+    return np.sort(np.concatenate(chosen)) if chosen else members[:0]
+
+
+def choose_host(state: PlatformState, p: int, roster: Roster) -> int:
+    """A champion member hosts in turn; without one the coordinator hosts."""
+    champions = np.flatnonzero(
+        state.members[p, : roster.n_south] & (roster.kind[: roster.n_south] == Kind.CHAMPION)
+    )
+    if len(champions):
+        host = int(champions[state.host_position[p] % len(champions)])
+        state.host_position[p] += 1
+        return host
+    return state.coordinator(p)
+
+
+def update_health(state: PlatformState, step: int, roster: Roster, params: PlatformParams) -> None:
+    """A platform is active while enabled, with enough recently active members, and either funds
+    for an event or an event within the dormancy window; otherwise it is dormant."""
+    involved = active_members(state, step, params.activity_window_quarters, roster.n_south)
+    member_count = state.members[:, : roster.n_south].sum(axis=1)
+    costs = np.array([spec.event_cost_usd for spec in state.specs])
+    funded = state.fund >= costs
+    recent_event = state.last_event > step - params.dormancy_quarters
+    # A platform that never met yet is judged on its membership, not on recent activity.
+    enough_members = np.where(
+        state.events_held > 0,
+        involved >= params.min_active_members,
+        member_count >= params.min_active_members,
+    )
+    state.active = state.enabled & enough_members & (funded | recent_event)
+
+
+def rotate_coordinators(state: PlatformState, step: int, steps_per_year: int) -> None:
+    """Advance each platform's coordinator at the end of its term."""
+    for p, spec in enumerate(state.specs):
+        term = max(1, round(spec.coordinator_term_years * steps_per_year))
+        if (step + 1) % term == 0:
+            state.coordinator_position[p] += 1
+
+
+def active_members(state: PlatformState, step: int, window: int, n_south: int) -> np.ndarray:
+    """Number of Southern members involved within the window, per platform."""
+    recent = state.last_participation[:, :n_south] > step - window
+    return (recent & state.members[:, :n_south]).sum(axis=1)

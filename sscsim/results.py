@@ -1,0 +1,139 @@
+"""Writing a run's folder: tables, summary, provenance and figures, each file atomically.
+
+A file is written to a temporary name beside its target and renamed into place, so a folder
+never holds a half-written file, whatever stops the process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from contextlib import contextmanager
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from sscsim.model import SSCModel
+
+TABLES: tuple[str, ...] = ("timeseries", "agents", "actions", "events", "ties")
+PACKAGES: tuple[str, ...] = (
+    "sscsim",
+    "mesa",
+    "numpy",
+    "numba",
+    "pandas",
+    "pyarrow",
+    "hydra-core",
+    "matplotlib",
+)
+
+
+@contextmanager
+def atomic_path(target: Path):
+    """Yield a temporary path beside `target`; on success rename it onto `target`."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(handle)
+    try:
+        yield Path(temporary)
+        os.replace(temporary, target)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def write_parquet(frame: pd.DataFrame, target: Path) -> None:
+    with atomic_path(target) as temporary:
+        frame.to_parquet(temporary, index=False)
+
+
+def write_text(text: str, target: Path) -> None:
+    with atomic_path(target) as temporary:
+        temporary.write_text(text, encoding="utf-8")
+
+
+def write_json(data: Any, target: Path) -> None:
+    write_text(json.dumps(data, indent=2, sort_keys=False, default=str) + "\n", target)
+
+
+def package_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def git_commit() -> str | None:
+    """The commit of the source tree the package runs from, if it is a git checkout."""
+    source = Path(__file__).resolve().parent
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(source), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout.strip() or None
+
+
+def run_tables(model: SSCModel) -> dict[str, pd.DataFrame]:
+    """The run's tables, by name (see TABLES)."""
+    return {
+        "timeseries": model.timeseries_frame(),
+        "agents": model.agents_frame(),
+        "actions": model.actions_frame(),
+        "events": model.events_frame(),
+        "ties": model.ties_frame(),
+    }
+
+
+def write_run(
+    model: SSCModel,
+    run_dir: Path,
+    config_yaml: str,
+    wall_time_seconds: float,
+    figures: Callable[[dict[str, pd.DataFrame], Path], list[Path]] | None = None,
+    extra_metadata: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Write every output of a finished run into `run_dir`; return the summary written.
+
+    Files: config.yaml, timeseries/agents/actions/events/ties.parquet, summary.json, and the
+    figures that `figures(tables, run_dir)` draws. The summary is written last: its presence
+    marks a complete run.
+    """
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    write_text(config_yaml, run_dir / "config.yaml")
+    tables = run_tables(model)
+    for name, frame in tables.items():
+        write_parquet(frame, run_dir / f"{name}.parquet")
+    drawn = figures(tables, run_dir) if figures is not None else []
+    summary = model.summary()
+    summary["run"] = {
+        "seed": model.config.seed,
+        "scenario": model.config.scenario.scenario_name,
+        "steps": model.period,
+        "wall_time_seconds": round(wall_time_seconds, 3),
+        "versions": package_versions(),
+        "commit": git_commit(),
+        "command": " ".join(sys.argv),
+        "files": sorted([f"{name}.parquet" for name in tables] + [p.name for p in drawn]),
+        **(extra_metadata or {}),
+    }
+    write_json(summary, run_dir / "summary.json")
+    return summary
