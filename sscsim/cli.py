@@ -35,7 +35,11 @@ def to_config(cfg: DictConfig) -> SSCConfig:
 
 def _discard_empty_run_dir(run_dir: Path) -> None:
     """Remove a run folder that holds nothing but Hydra's own files."""
-    if run_dir.is_dir() and {p.name for p in run_dir.iterdir()} <= {".hydra", "main.log", "cli.log"}:
+    if run_dir.is_dir() and {p.name for p in run_dir.iterdir()} <= {
+        ".hydra",
+        "main.log",
+        "cli.log",
+    }:
         shutil.rmtree(run_dir, ignore_errors=True)
 
 
@@ -52,6 +56,10 @@ def main(cfg: DictConfig) -> None:
         _discard_empty_run_dir(run_dir)
         print(f"sscsim: {error}", file=sys.stderr)
         sys.exit(2)
-    shares = ", ".join(f"{k} {v:.1%}" for k, v in summary["modality_shares"].items() if v is not None)
-    print(f"sscsim: {summary['run']['steps']} quarters in {summary['run']['wall_time_seconds']:.1f} s"
-          f" ({shares}); results in {run_dir}")
+    shares = ", ".join(
+        f"{k} {v:.1%}" for k, v in summary["modality_shares"].items() if v is not None
+    )
+    print(
+        f"sscsim: {summary['run']['steps']} quarters in {summary['run']['wall_time_seconds']:.1f} s"
+        f" ({shares}); results in {run_dir}"
+    )

@@ -35,8 +35,19 @@ def gini(values: np.ndarray) -> float:
 
 
 # --- model reporters -------------------------------------------------------------------------
-def year(model: SSCModel) -> float:
+def time(model: SSCModel) -> float:
+    """Fractional year at the end of the last step (the start year for the initial state)."""
     return model.config.start_year + model.period / model.steps_per_year
+
+
+def year(model: SSCModel) -> int:
+    """Calendar year of the last step."""
+    return model.config.start_year + max(model.period - 1, 0) // model.steps_per_year
+
+
+def quarter(model: SSCModel) -> int:
+    """Sub-period of the last step within its year (1..steps_per_year; 0: initial state)."""
+    return (model.period - 1) % model.steps_per_year + 1 if model.period else 0
 
 
 def period(model: SSCModel) -> int:
@@ -213,7 +224,9 @@ def build_datacollector(sectors: list[str]) -> mesa.DataCollector:
     """The model's DataCollector: model metrics per step and the country panel."""
     model_reporters: dict[str, Any] = {
         "period": period,
+        "time": time,
         "year": year,
+        "quarter": quarter,
         "mean_capacity": mean_capacity,
     }
     for kind in SOUTHERN_KINDS:
@@ -295,7 +308,8 @@ def build_datacollector(sectors: list[str]) -> mesa.DataCollector:
 # --- output tables ---------------------------------------------------------------------------
 ACTION_COLUMNS: dict[str, str] = {
     "period": "int64",
-    "year": "float64",
+    "year": "int64",
+    "quarter": "int64",
     "provider": "string",
     "recipient": "string",
     "funder": "string",
@@ -311,7 +325,8 @@ ACTION_COLUMNS: dict[str, str] = {
 
 EVENT_COLUMNS: dict[str, str] = {
     "period": "int64",
-    "year": "float64",
+    "year": "int64",
+    "quarter": "int64",
     "platform": "string",
     "host": "string",
     "participants": "int64",
@@ -341,6 +356,10 @@ def ties_frame(snapshots: list[pd.DataFrame], iso3: np.ndarray) -> pd.DataFrame:
         frame = pd.concat(snapshots, ignore_index=True)
     frame["source"] = iso3[frame["source"].to_numpy(dtype=np.int64)]
     frame["target"] = iso3[frame["target"].to_numpy(dtype=np.int64)]
+    # Internal step stamps count from 0; outputs count periods from 1, as the time series does.
+    for column in ("born", "last_action"):
+        if column in frame:
+            frame[column] = frame[column] + 1
     return frame.drop(columns=["alive", "died"], errors="ignore")
 
 
@@ -354,7 +373,7 @@ def agents_frame(model: SSCModel) -> pd.DataFrame:
 
     frame = model.datacollector.get_agenttype_vars_dataframe(CountryAgent).reset_index()
     frame = frame.rename(columns={"Step": "period", "AgentID": "agent_id"})
-    frame["year"] = model.config.start_year + frame["period"] / model.steps_per_year
+    frame["time"] = model.config.start_year + frame["period"] / model.steps_per_year
     return frame
 
 
@@ -383,7 +402,7 @@ def summary(model: SSCModel) -> dict[str, Any]:
         "actions": {"total": n_actions, **totals},
         "periods": int(model.period),
         "first_year": model.config.start_year,
-        "last_period_year": float(last["year"]),
+        "end_time": float(last["time"]),
         "countries": int(model.n_south),
         "northern_partners": int(model.roster.n_north),
         "platforms": list(model.platforms.codes),

@@ -237,12 +237,12 @@ class SSCModel(mesa.Model):
         self.flow["repayments"] = float(repaid.sum())
         self.flow["southern_contributions"] = float(contribution.sum())
         self.flow["northern_trust_funds"] = float(budgets.trust_funds.sum())
-        distribute_fund_inflows(
+        self.flow["platform_inflows"] = distribute_fund_inflows(
             self.platforms,
             float(budgets.trust_funds.sum()),
             contribution,
             config.scenario.fealac_fund_multiplier,
-        )
+        ).sum()
 
         flows = oda_allocation(
             budgets.bilateral,
@@ -413,8 +413,9 @@ class SSCModel(mesa.Model):
         self.actions_by_country[[provider, recipient]] += 1
         self.action_log.append(
             {
-                "period": self.period,
-                "year": self.year,
+                "period": self.period + 1,
+                "year": self.calendar_year,
+                "quarter": self.quarter,
                 "provider": str(self.roster.iso3[provider]),
                 "recipient": str(self.roster.iso3[recipient]),
                 "funder": funder_code if modality == TRIANGULAR else "",
@@ -496,8 +497,9 @@ class SSCModel(mesa.Model):
         self.flow["southern_funds"] += host_share
         self.event_log.append(
             {
-                "period": self.period,
-                "year": self.year,
+                "period": self.period + 1,
+                "year": self.calendar_year,
+                "quarter": self.quarter,
                 "platform": state.codes[p],
                 "host": str(self.roster.iso3[host]) if host >= 0 else "",
                 "participants": len(participants),
@@ -658,6 +660,16 @@ class SSCModel(mesa.Model):
         """Fractional calendar year at the start of the current step."""
         return self.config.start_year + self.period / self.steps_per_year
 
+    @property
+    def calendar_year(self) -> int:
+        """Calendar year of the current step."""
+        return self.config.start_year + self.period // self.steps_per_year
+
+    @property
+    def quarter(self) -> int:
+        """Sub-period of the current step within its year, from 1 (a quarter by default)."""
+        return self.period % self.steps_per_year + 1
+
     def _reset_step_tallies(self) -> None:
         self.flow = dict.fromkeys(
             (
@@ -668,6 +680,7 @@ class SSCModel(mesa.Model):
                 "northern_trust_funds",
                 "southern_contributions",
                 "repayments",
+                "platform_inflows",
             ),
             0.0,
         )

@@ -10,10 +10,10 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only: runs happen on servers and in tests
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
 
-from sscsim.results import atomic_path  # noqa: E402
+from sscsim.results import atomic_path
 
 STYLE: dict[str, object] = {
     "figure.figsize": (7.0, 4.0),
@@ -59,7 +59,7 @@ def capacity_by_kind(timeseries: pd.DataFrame, target: Path) -> Path:
         for kind, colour in KIND_COLOURS.items():
             column = f"mean_capacity_{kind}"
             if column in timeseries and timeseries[column].notna().any():
-                axes.plot(timeseries["year"], timeseries[column], label=kind, color=colour)
+                axes.plot(timeseries["time"], timeseries[column], label=kind, color=colour)
         axes.set(title="Mean capacity by kind of country", xlabel="year", ylabel="capacity (0-1)")
         axes.legend()
     return target
@@ -71,9 +71,7 @@ def actions_by_modality(timeseries: pd.DataFrame, target: Path) -> Path:
         bottom = None
         for modality, colour in MODALITY_COLOURS.items():
             values = steps[f"actions_{modality}"].to_numpy()
-            axes.bar(
-                steps["year"], values, width=0.22, bottom=bottom, color=colour, label=modality
-            )
+            axes.bar(steps["time"], values, width=0.22, bottom=bottom, color=colour, label=modality)
             bottom = values if bottom is None else bottom + values
         axes.set(title="New cooperation actions by modality", xlabel="year", ylabel="actions")
         axes.legend()
@@ -82,7 +80,7 @@ def actions_by_modality(timeseries: pd.DataFrame, target: Path) -> Path:
 
 def interregional_ties(timeseries: pd.DataFrame, target: Path) -> Path:
     with _figure(target) as axes:
-        axes.plot(timeseries["year"], timeseries["interregional_ties"], color="#6a3d9a")
+        axes.plot(timeseries["time"], timeseries["interregional_ties"], color="#6a3d9a")
         axes.set(
             title="Active Asia-Pacific to Latin America & Caribbean ties",
             xlabel="year",
@@ -100,7 +98,7 @@ def funding_by_source(timeseries: pd.DataFrame, target: Path) -> Path:
     with _figure(target) as axes:
         steps = timeseries.iloc[1:]
         for column, label in sources.items():
-            axes.plot(steps["year"], steps[column] / 1e6, label=label)
+            axes.plot(steps["time"], steps[column] / 1e6, label=label)
         axes.set(
             title="Cooperation spending by source of funds",
             xlabel="year",
