@@ -13,10 +13,15 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import itertools
 import math
+import types
+import typing
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
+
+import numpy as np
 
 DEFAULT_SECTORS: tuple[str, ...] = (
     "agriculture_food_security",
@@ -33,6 +38,22 @@ DEFAULT_SECTORS: tuple[str, ...] = (
 # hosted its second meeting, 2025), Thailand (TICA: partnership agreements across LAC, co-founder of
 # the Asia-Pacific Directors-General Forum) and Turkiye (TIKA co-chaired the first EDP meeting).
 DEFAULT_CHAMPIONS: tuple[str, ...] = ("IDN", "COL", "THA", "TUR")
+
+# Partnership agreements named in the documents: TICA (Thailand) with Argentina, Brazil, Chile,
+# Cuba, Mexico and Peru, and a development cooperation programme with Colombia; the ESCAP-APC
+# Colombia-MINCIT programme joins Colombia with Asia-Pacific partners (Malaysia and the
+# Philippines took part in its study tours).
+DEFAULT_PARTNERSHIPS: tuple[str, ...] = (
+    "THA:ARG",
+    "THA:BRA",
+    "THA:CHL",
+    "THA:CUB",
+    "THA:MEX",
+    "THA:PER",
+    "THA:COL",
+    "COL:MYS",
+    "COL:PHL",
+)
 
 
 class ConfigError(ValueError):
@@ -176,6 +197,9 @@ class WorldConfig:
     champions: list[str] = field(default_factory=lambda: list(DEFAULT_CHAMPIONS))
     sectors: list[str] = field(default_factory=lambda: list(DEFAULT_SECTORS))
     edp_members: list[str] | None = None  # None: the EDP rows of the membership table
+    # Standing partnership agreements "A:B": a floor of trust between the two in partner choice.
+    partnerships: list[str] = field(default_factory=lambda: list(DEFAULT_PARTNERSHIPS))
+    partnership_trust: float = 0.5  # the trust floor an agreement gives, in [0, 1]
 
 
 @dataclass
@@ -206,7 +230,7 @@ class FundingParams:
     ssc_budget_share_gdp: float = 2.5e-5  # Southern SSC fund, share of GDP a year
     champion_budget_multiplier: float = 4.0  # champions invest this much more in SSC
     budget_carryover_years: float = 1.0  # unspent SSC funds kept up to this many years' budget
-    triangular_share_of_oda: float = 3.0e-5  # northern co-funding of triangular cooperation
+    triangular_share_of_oda: float = 3.5e-5  # northern co-funding of triangular cooperation
     trust_fund_share_of_oda: float = 1.5e-5  # northern contributions to platform trust funds
     member_contribution_share: float = 0.004  # share of Southern SSC budgets paid into platforms
     triangular_cofunding_share: float = 0.7  # the funder's part of a triangular action's cost
@@ -236,7 +260,7 @@ class MatchingParams:
     weight_cost: float = 1.5  # relative cost of the action
     choice_temperature: float = 0.5  # softmax temperature of partner choice (lower: greedier)
     triangular_appeal: float = 2.0  # attractiveness of northern co-funding, relative to bilateral
-    platform_appeal: float = 0.35  # attractiveness of a platform fund, relative to bilateral
+    platform_appeal: float = 0.15  # attractiveness of a platform fund, relative to bilateral
     actions_per_agency: float = 4.0  # actions a provider can run a quarter at full capacity
     min_duration_quarters: int = 2
     max_duration_quarters: int = 6
@@ -476,7 +500,59 @@ _POSITIVE = {
 }
 
 
+def _type_problems(value: Any, path: str, hint: Any):
+    """Values whose type does not match the schema's annotation (checked before any range)."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (types.UnionType, typing.Union):
+        if value is None and type(None) in args:
+            return
+        hint = next(arg for arg in args if arg is not type(None))
+        origin, args = typing.get_origin(hint), typing.get_args(hint)
+    label = path or "config"
+    if dataclasses.is_dataclass(hint):
+        if not isinstance(value, hint):
+            yield f"{label} = {value!r}: must be a {hint.__name__} section"
+            return
+        hints = typing.get_type_hints(hint)
+        for item in dataclasses.fields(hint):
+            child = f"{path}.{item.name}" if path else item.name
+            yield from _type_problems(getattr(value, item.name), child, hints[item.name])
+    elif origin is list:
+        if not isinstance(value, list | tuple):
+            yield f"{label} = {value!r}: must be a list"
+            return
+        for k, element in enumerate(value):
+            yield from _type_problems(element, f"{label}[{k}]", args[0])
+    elif origin is dict:
+        if not isinstance(value, dict):
+            yield f"{label} = {value!r}: must be a mapping"
+            return
+        for key, element in value.items():
+            yield from _type_problems(element, f"{label}.{key}", args[1])
+    elif hint is bool:
+        if not isinstance(value, bool | np.bool_):
+            yield f"{label} = {value!r}: must be true or false"
+    elif hint is int:
+        if isinstance(value, bool) or not isinstance(value, int | np.integer):
+            yield f"{label} = {value!r}: must be a whole number"
+    elif hint is float:
+        if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+            yield f"{label} = {value!r}: must be a number"
+        elif not math.isfinite(value):
+            yield f"{label} = {value!r}: must be finite"
+    elif hint is str:
+        if not isinstance(value, str):
+            yield f"{label} = {value!r}: must be text"
+    elif isinstance(hint, type) and issubclass(hint, Enum) and not isinstance(value, hint):
+        choices = ", ".join(member.value for member in hint)
+        yield f"{label} = {value!r}: not one of {choices}"
+
+
 def _problems(config: SSCConfig):
+    type_problems = list(_type_problems(config, "", SSCConfig))
+    if type_problems:  # ranges below assume the types are right
+        yield from type_problems
+        return
     for section, names in _SHARES.items():
         for name in names:
             problem = _check_share(f"{section}.{name}", getattr(getattr(config, section), name))
@@ -503,6 +579,18 @@ def _problems(config: SSCConfig):
     yield from _matching_problems(config.matching)
     yield from _world_problems(config.world)
     yield from _platform_problems(config.platforms, config.world.sectors)
+    for code, spec in config.platforms.specs.items():
+        if spec.events_per_year > config.steps_per_year:
+            yield (
+                f"platforms.specs.{code}.events_per_year = {spec.events_per_year!r}: at most one"
+                f" event a step ({config.steps_per_year} a year)"
+            )
+    if config.ties.reinforcement <= config.ties.dissolve_threshold:
+        yield (
+            f"ties.reinforcement = {config.ties.reinforcement!r}: must exceed"
+            f" ties.dissolve_threshold ({config.ties.dissolve_threshold}), or new ties dissolve"
+            " at once"
+        )
     if (
         not isinstance(config.output.tie_snapshot_every, int)
         or config.output.tie_snapshot_every < 1
@@ -529,16 +617,14 @@ def _scenario_problems(scenario: ScenarioConfig):
             f"scenario.oda_path_years has {len(years)} entries but scenario.oda_path_multipliers"
             f" has {len(multipliers)}: they must pair up"
         )
-    if list(years) != sorted(years):
-        yield f"scenario.oda_path_years = {list(years)}: must be in increasing order"
+    if any(later <= earlier for earlier, later in itertools.pairwise(years)):
+        yield f"scenario.oda_path_years = {list(years)}: must be strictly increasing"
     for k, multiplier in enumerate(multipliers):
         problem = _check_nonnegative(f"scenario.oda_path_multipliers[{k}]", multiplier)
         if problem:
             yield problem
     if not _is_number(scenario.fealac_fund_multiplier) or scenario.fealac_fund_multiplier < 0:
         yield f"scenario.fealac_fund_multiplier = {scenario.fealac_fund_multiplier!r}: must be >= 0"
-    if not isinstance(scenario.eligibility, Eligibility):
-        yield f"scenario.eligibility = {scenario.eligibility!r}: not one of income, vulnerability"
 
 
 def _matching_problems(matching: MatchingParams):
@@ -562,8 +648,19 @@ def _world_problems(world: WorldConfig):
     if duplicates:
         yield f"world.sectors: {duplicates} listed more than once"
     for code in world.champions:
-        if not (isinstance(code, str) and len(code) == 3 and code.isalpha() and code.isupper()):
+        if not _is_iso3(code):
             yield f"world.champions: {code!r} is not an ISO3 code (three capital letters)"
+    for pair in world.partnerships:
+        parts = pair.split(":") if isinstance(pair, str) else []
+        if len(parts) != 2 or not all(_is_iso3(code) for code in parts) or parts[0] == parts[1]:
+            yield f"world.partnerships: {pair!r} is not two different ISO3 codes as 'AAA:BBB'"
+    problem = _check_share("world.partnership_trust", world.partnership_trust)
+    if problem:
+        yield problem
+
+
+def _is_iso3(code: object) -> bool:
+    return isinstance(code, str) and len(code) == 3 and code.isalpha() and code.isupper()
 
 
 def _platform_problems(platforms: PlatformParams, sectors: list[str]):

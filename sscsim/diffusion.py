@@ -56,6 +56,8 @@ def diffusion_step(
     for name in ("teacher", "learner", "sector", "weight"):
         if getattr(ties, name).shape != ties.teacher.shape:
             raise ValueError(f"learning ties: {name} has shape {getattr(ties, name).shape}")
+    if absorptive.shape != (n,):
+        raise ValueError(f"absorptive has shape {absorptive.shape}, expected ({n},)")
     if len(ties.teacher) and (
         ties.teacher.max() >= n
         or ties.learner.max() >= n
@@ -63,10 +65,11 @@ def diffusion_step(
         or min(ties.teacher.min(), ties.learner.min(), ties.sector.min()) < 0
     ):
         raise ValueError("learning ties: an index is outside the capacity matrix")
-    new_capacity = np.empty_like(capacity)
-    ceiling = np.empty_like(capacity)
+    capacity = np.ascontiguousarray(capacity, dtype=np.float64)
+    new_capacity = np.empty(capacity.shape)
+    ceiling = np.empty(capacity.shape)
     diffuse(
-        np.ascontiguousarray(capacity, dtype=np.float64),
+        capacity,
         ties.teacher,
         ties.learner,
         ties.sector,

@@ -36,11 +36,11 @@ def offer_matrix(capacity: np.ndarray, offer_sectors: np.ndarray, quantile: floa
 
 def similarity_matrix(region: np.ndarray, income_level: np.ndarray, sids: np.ndarray) -> np.ndarray:
     """Similarity of context in [0, 1], float (n, n): the mean of same region, same income
-    group and shared SIDS status ("similar historical realities and similar challenges")."""
+    group and same SIDS status ("similar historical realities and similar challenges")."""
     same_region = region[:, None] == region[None, :]
     same_income = income_level[:, None] == income_level[None, :]
-    both_sids = sids[:, None] & sids[None, :]
-    return (same_region.astype(float) + same_income + both_sids) / 3.0
+    same_sids = sids[:, None] == sids[None, :]
+    return (same_region.astype(float) + same_income + same_sids) / 3.0
 
 
 def cost_factor_matrix(

@@ -144,6 +144,13 @@ def oda_budget(model: SSCModel) -> float:
     return float(budgets.total.sum()) if budgets is not None else 0.0
 
 
+def donors_at_target(model: SSCModel) -> int:
+    """Northern partners whose ODA is at or above 0.7 % of GNI on the scenario's path."""
+    n = model.n_south
+    ratio = model.roster.oda_gni_pct[n:] * oda_multiplier(model)
+    return int((ratio >= 0.7 - 1e-9).sum())
+
+
 def oda_multiplier(model: SSCModel) -> float:
     return float(getattr(model, "oda_multiplier", 1.0))
 
@@ -261,6 +268,7 @@ def build_datacollector(sectors: list[str]) -> mesa.DataCollector:
         "tie_survival": tie_survival,
         "oda_multiplier": oda_multiplier,
         "oda_budget_usd": oda_budget,
+        "donors_at_target": donors_at_target,
     }
     for source in (
         "southern_funds",
@@ -329,6 +337,7 @@ EVENT_COLUMNS: dict[str, str] = {
     "quarter": "int64",
     "platform": "string",
     "host": "string",
+    "coordinator": "string",
     "participants": "int64",
     "interregional_pairs": "int64",
     "sector": "string",

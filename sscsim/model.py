@@ -139,6 +139,7 @@ class SSCModel(mesa.Model):
             config.funding.champion_interregional_discount,
         )
         self.interregional_pair = _interregional_pairs(roster.region, self.n_south)
+        self.agreement_trust = self._agreement_trust()
 
         # --- running actions and logs ------------------------------------------------------
         self.projects: dict[str, list] = {
@@ -297,6 +298,7 @@ class SSCModel(mesa.Model):
         n = self.n_south
         slots = np.ceil(params.actions_per_agency * self.institutional).astype(np.int64)
         trust = self.ties.strength_matrix((Layer.BILATERAL, Layer.TRIANGULAR, Layer.PLATFORM), n)
+        np.maximum(trust, self.agreement_trust, out=trust)
         active_members = self.platforms.members[self.platforms.active, :n].astype(float)
         comembership = active_members.T @ active_members
         countries = self.countries
@@ -501,7 +503,8 @@ class SSCModel(mesa.Model):
                 "year": self.calendar_year,
                 "quarter": self.quarter,
                 "platform": state.codes[p],
-                "host": str(self.roster.iso3[host]) if host >= 0 else "",
+                "host": self._iso3_or_empty(host),
+                "coordinator": self._iso3_or_empty(state.coordinator(p)),
                 "participants": len(participants),
                 "interregional_pairs": int(self.interregional_pair[source, target].sum()),
                 "sector": self.sectors[sector],
@@ -702,6 +705,21 @@ class SSCModel(mesa.Model):
         if not hasattr(self, "_served"):
             self._served: set[tuple[int, int]] = set()
 
+    def _iso3_or_empty(self, row: int) -> str:
+        return str(self.roster.iso3[row]) if row >= 0 else ""
+
+    def _agreement_trust(self) -> np.ndarray:
+        """(n_south, n_south) trust floor from standing partnership agreements."""
+        index = self.roster.index()
+        trust = np.zeros((self.n_south, self.n_south))
+        for pair in self.config.world.partnerships:
+            codes = pair.split(":")
+            if not all(code in index for code in codes):  # left out for lack of data
+                continue
+            first, second = (index[code] for code in codes)
+            trust[first, second] = trust[second, first] = self.config.world.partnership_trust
+        return trust
+
     def _check_world_codes(self, world: WorldTables) -> None:
         known = set(world.countries["iso3"])
         southern = set(world.countries.loc[world.countries["southern"], "iso3"])
@@ -711,6 +729,13 @@ class SSCModel(mesa.Model):
                 problems.append(f"world.champions: {code!r} is not an ISO3 code of the world table")
             elif code not in southern:
                 problems.append(f"world.champions: {code!r} is not a Southern country")
+        for pair in self.config.world.partnerships:
+            for code in pair.split(":"):
+                if code not in southern:
+                    problems.append(
+                        f"world.partnerships: {code!r} (in {pair!r}) is not a Southern country"
+                        " of the world table"
+                    )
         for code in self.config.world.edp_members or []:
             if code not in known:
                 problems.append(

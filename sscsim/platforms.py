@@ -179,7 +179,8 @@ def choose_participants(
     """Southern members invited to an event, drawn without replacement.
 
     Weights rise with the agency's capacity (who can send delegates) and with SIDS priority.
-    Interregional platforms invite Asia-Pacific and LAC members in equal numbers where they can.
+    Interregional platforms first invite Asia-Pacific and LAC members in equal numbers where
+    they can, then fill the remaining seats from all other members (e.g. Turkiye in the EDP).
     """
     spec = state.specs[p]
     members = np.flatnonzero(state.members[p, : roster.n_south])
@@ -189,16 +190,19 @@ def choose_participants(
     size = min(spec.participants_per_event, len(members))
     if spec.kind != PlatformKind.INTERREGIONAL:
         return np.sort(rng.choice(members, size=size, replace=False, p=weight / weight.sum()))
-    chosen: list[np.ndarray] = []
+    chosen = np.zeros(len(members), dtype=bool)
     for region in (ASIA_PACIFIC, LAC):
-        in_region = roster.region[members] == region
-        pool, pool_weight = members[in_region], weight[in_region]
+        pool = np.flatnonzero(roster.region[members] == region)
         take = min(size // 2, len(pool))
         if take:
-            chosen.append(
-                rng.choice(pool, size=take, replace=False, p=pool_weight / pool_weight.sum())
-            )
-    return np.sort(np.concatenate(chosen)) if chosen else members[:0]
+            picked = rng.choice(pool, size=take, replace=False, p=weight[pool] / weight[pool].sum())
+            chosen[picked] = True
+    rest = np.flatnonzero(~chosen)
+    seats = size - int(chosen.sum())
+    if seats > 0 and len(rest):
+        picked = rng.choice(rest, size=seats, replace=False, p=weight[rest] / weight[rest].sum())
+        chosen[picked] = True
+    return members[chosen]
 
 
 def choose_host(state: PlatformState, p: int, roster: Roster) -> int:

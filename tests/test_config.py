@@ -1,0 +1,261 @@
+"""The typed configuration: flat parameters, validation, and the Gini coefficient."""
+
+from __future__ import annotations
+
+import dataclasses
+from enum import Enum
+from functools import reduce
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from sscsim.config import (
+    SECTIONS,
+    ConfigError,
+    Eligibility,
+    SSCConfig,
+    config_from_parameters,
+    flat_parameter_paths,
+)
+from sscsim.metrics import gini
+
+PATHS = flat_parameter_paths()
+
+
+def resolve(config: SSCConfig, path: str):
+    return reduce(getattr, path.split("."), config)
+
+
+# ---------------------------------------------------------------------------
+# Flat parameters
+# ---------------------------------------------------------------------------
+def test_every_leaf_has_one_unique_flat_name() -> None:
+    config = SSCConfig()
+    leaves: list[str] = []
+    for top in dataclasses.fields(SSCConfig):
+        if top.name in SECTIONS:
+            leaves += [leaf.name for leaf in dataclasses.fields(getattr(config, top.name))]
+        else:
+            leaves.append(top.name)
+    assert len(leaves) == len(set(leaves)), "a parameter name is used in two sections"
+    assert sorted(PATHS) == sorted(leaves)
+    assert PATHS["oda_cut_depth"] == "scenario.oda_cut_depth"
+    assert PATHS["action_cost_usd"] == "funding.action_cost_usd"
+    assert PATHS["seed"] == "seed"
+    for path in PATHS.values():
+        resolve(config, path)  # every path exists
+
+
+@pytest.mark.parametrize("name", sorted(PATHS))
+def test_config_from_parameters_sets_each_flat_name(name: str) -> None:
+    path = PATHS[name]
+    default = resolve(SSCConfig(), path)
+    if isinstance(default, Enum):
+        other = next(member for member in type(default) if member != default)
+        value, expected = other.value, other
+    else:
+        value = expected = object()
+    config = config_from_parameters(**{name: value})
+    assert resolve(config, path) is expected
+    # Nothing else changed.
+    config_default = SSCConfig()
+    for other_name, other_path in PATHS.items():
+        if other_name != name:
+            assert resolve(config, other_path) == resolve(config_default, other_path), other_name
+
+
+def test_config_from_parameters_copies_its_base_and_takes_dotted_names() -> None:
+    base = SSCConfig()
+    config = config_from_parameters(
+        base, oda_cut_depth=0.5, **{"funding.action_cost_usd": 1.0}, eligibility="VULNERABILITY"
+    )
+    assert config.scenario.oda_cut_depth == 0.5
+    assert config.funding.action_cost_usd == 1.0
+    assert config.scenario.eligibility is Eligibility.VULNERABILITY
+    assert base.scenario.oda_cut_depth == 0.0
+    assert base.funding.action_cost_usd == 60_000.0
+    assert base.scenario.eligibility is Eligibility.INCOME
+    assert config.world is not base.world
+
+
+def test_unknown_names_raise_one_error_naming_each() -> None:
+    with pytest.raises(ConfigError) as caught:
+        config_from_parameters(
+            oda_cut_dept=0.5, **{"scenario.no_such_field": 1, "nosection.x": 2}, seed=3
+        )
+    message = str(caught.value)
+    assert len(caught.value.problems) == 3
+    for name in ("oda_cut_dept", "scenario.no_such_field", "nosection.x"):
+        assert name in message
+    assert "seed" not in message
+
+
+def test_a_bad_enum_value_is_reported_with_the_choices() -> None:
+    with pytest.raises(ConfigError, match=r"eligibility = 'wealth': not one of income"):
+        config_from_parameters(eligibility="wealth")
+
+
+# ---------------------------------------------------------------------------
+# validate()
+# ---------------------------------------------------------------------------
+def test_the_defaults_validate() -> None:
+    config = SSCConfig()
+    assert config.validate() is config
+    assert config_from_parameters().validate().n_steps == 64
+
+
+def problems_of(**parameters) -> list[str]:
+    config = config_from_parameters(**parameters)
+    with pytest.raises(ConfigError) as caught:
+        config.validate()
+    assert str(caught.value).startswith("invalid configuration:")
+    for problem in caught.value.problems:
+        assert f"  - {problem}" in str(caught.value)
+    return caught.value.problems
+
+
+def test_a_share_above_one_is_rejected_with_path_and_value() -> None:
+    problems = problems_of(oda_cut_depth=1.5)
+    assert any("scenario.oda_cut_depth" in p and "1.5" in p for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("name", "path"),
+    [
+        ("learning_rate", "diffusion.learning_rate"),
+        ("refundable_share", "funding.refundable_share"),
+        ("decay_rate", "ties.decay_rate"),
+        ("champion_host_share", "platforms.champion_host_share"),
+    ],
+)
+def test_other_shares_are_checked(name: str, path: str) -> None:
+    problems = problems_of(**{name: 1.01})
+    assert any(path in p and "1.01" in p for p in problems), problems
+
+
+def test_a_negative_cost_is_rejected() -> None:
+    problems = problems_of(action_cost_usd=-5)
+    assert any("funding.action_cost_usd" in p and "-5" in p for p in problems), problems
+
+
+@pytest.mark.parametrize("value", [0, float("nan"), float("inf"), "60000"])
+def test_a_cost_must_be_a_finite_positive_number(value) -> None:
+    problems = problems_of(action_cost_usd=value)
+    assert any("funding.action_cost_usd" in p for p in problems), problems
+
+
+def test_mismatched_oda_path_lists_are_rejected() -> None:
+    problems = problems_of(oda_path_years=[2028, 2030], oda_path_multipliers=[0.8])
+    assert any(
+        "scenario.oda_path_years" in p and "scenario.oda_path_multipliers" in p for p in problems
+    ), problems
+
+
+def test_a_theme_outside_the_sectors_is_rejected() -> None:
+    config = SSCConfig()
+    config.platforms.specs["APEC"].themes.append("space_exploration")
+    with pytest.raises(ConfigError, match=r"platforms\.specs\.APEC\.themes: 'space_exploration'"):
+        config.validate()
+    # Dropping a sector that a platform uses as a theme is caught too.
+    config = SSCConfig()
+    config.world.sectors.remove("health")
+    with pytest.raises(ConfigError) as caught:
+        config.validate()
+    assert {p.split(".")[2] for p in caught.value.problems} == {"CARICOM", "PIF"}
+
+
+def test_max_duration_below_min_duration_is_rejected() -> None:
+    problems = problems_of(min_duration_quarters=4, max_duration_quarters=2)
+    assert any("matching.max_duration_quarters = 2" in p for p in problems), problems
+    assert len(problems) == 1
+
+
+@pytest.mark.parametrize("code", ["idn", "INDO", "ID", "I1N", 360])
+def test_a_malformed_champion_code_is_rejected(code) -> None:
+    problems = problems_of(champions=["COL", code])
+    if isinstance(code, str):
+        expected = f"world.champions: {code!r} is not an ISO3 code (three capital letters)"
+    else:
+        expected = f"world.champions[1] = {code!r}: must be text"
+    assert problems == [expected]
+
+
+def test_one_error_lists_every_problem() -> None:
+    config = config_from_parameters(
+        oda_cut_depth=1.5,
+        action_cost_usd=-5,
+        oda_path_years=[2030],
+        oda_path_multipliers=[],
+        min_duration_quarters=3,
+        max_duration_quarters=1,
+        champions=["idn"],
+    )
+    config.platforms.specs["PIF"].themes = ["moon"]
+    with pytest.raises(ConfigError) as caught:
+        config.validate()
+    message = str(caught.value)
+    for fragment in (
+        "scenario.oda_cut_depth = 1.5",
+        "funding.action_cost_usd = -5",
+        "scenario.oda_path_multipliers",
+        "matching.max_duration_quarters = 1",
+        "world.champions: 'idn'",
+        "platforms.specs.PIF.themes: 'moon'",
+    ):
+        assert fragment in message
+    assert len(caught.value.problems) >= 6
+    assert message.count("\n  - ") == len(caught.value.problems)
+
+
+# ---------------------------------------------------------------------------
+# metrics.gini
+# ---------------------------------------------------------------------------
+def test_gini_of_equal_values_is_zero() -> None:
+    assert gini(np.full(7, 3.2)) == pytest.approx(0.0, abs=1e-12)
+    assert gini(np.zeros(4)) == 0.0
+    assert gini(np.array([])) == 0.0
+    assert gini(np.array([5.0])) == pytest.approx(0.0, abs=1e-12)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 10, 100])
+def test_gini_of_one_non_zero_value(n: int) -> None:
+    values = np.zeros(n)
+    values[n // 2] = 4.0
+    assert gini(values) == pytest.approx((n - 1) / n)
+
+
+def test_gini_example() -> None:
+    # Mean absolute difference 1.25 / (2 * mean 2.5) = 0.25.
+    assert gini(np.array([4.0, 1.0, 3.0, 2.0])) == pytest.approx(0.25)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    arrays(np.float64, st.integers(1, 40), elements=st.just(0.0) | st.floats(1e-6, 1e6)),
+    st.floats(1e-3, 1e3),
+    st.randoms(use_true_random=False),
+)
+def test_gini_is_scale_and_order_invariant_and_in_unit_interval(values, scale, random) -> None:
+    g = gini(values)
+    assert 0.0 <= g + 1e-12 and g <= 1.0
+    if values.sum() > 0:
+        assert gini(values * scale) == pytest.approx(g, abs=1e-9)
+        shuffled = values.copy()
+        random.shuffle(shuffled)
+        assert gini(shuffled) == pytest.approx(g, abs=1e-12)
+        # The definition by mean absolute difference.
+        mad = np.abs(values[:, None] - values[None, :]).mean()
+        assert g == pytest.approx(mad / (2 * values.mean()), abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    "parameters",
+    [{"start_year": "2025"}, {"min_duration_quarters": "2"}, {"end_year": float("nan")}],
+    ids=["start_year-str", "min_duration-str", "end_year-nan"],
+)
+def test_validate_reports_wrongly_typed_years_and_durations(parameters) -> None:
+    with pytest.raises(ConfigError):
+        config_from_parameters(**parameters).validate()
