@@ -101,7 +101,7 @@ def build_roster(world: WorldTables, champions: list[str], champions_enabled: bo
         south.at[row, "gdp_usd"] = median * south.at[row, "population"]
     excluded = tuple(sorted(south.loc[south["gdp_usd"].isna(), "iso3"]))
     if excluded:
-        log.info("left out for lack of GDP and population: %s", ", ".join(excluded))
+        log.debug("left out for lack of GDP and population: %s", ", ".join(excluded))
     south = south[south["gdp_usd"].notna()]
     imputed = missing_gdp.loc[south.index].to_numpy()
 

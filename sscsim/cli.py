@@ -7,6 +7,7 @@ composition, and every value is checked by `SSCConfig.validate()` before the run
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 import hydra
 from hydra.core.config_store import ConfigStore
 from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
 from sscsim.config import ConfigError, SSCConfig
@@ -43,15 +45,31 @@ def _discard_empty_run_dir(run_dir: Path) -> None:
         shutil.rmtree(run_dir, ignore_errors=True)
 
 
+def run_one(cfg: DictConfig, run_dir: Path, progress: bool | None = None) -> dict:
+    """Validate, run and save one run; a run already complete with this config is skipped."""
+    from sscsim.launch import is_complete
+    from sscsim.runner import config_yaml, run_and_save
+
+    config = to_config(cfg)
+    if is_complete(run_dir, config_yaml(config)):
+        print(f"sscsim: {run_dir} is complete already: skipped")
+        return json.loads((run_dir / "summary.json").read_text())
+    return run_and_save(config, run_dir, progress=progress)
+
+
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
 def main(cfg: DictConfig) -> None:
-    """Run one scenario and write its folder (see README: Outputs)."""
-    from sscsim.runner import run_and_save
+    """Run one scenario and write its folder (see README: Outputs). In a multirun, a job
+    records its own status and never raises, so that one failure does not stop the sweep."""
+    hydra_config = HydraConfig.get()
+    run_dir = Path(hydra_config.runtime.output_dir)
+    if hydra_config.mode == RunMode.MULTIRUN:
+        from sscsim.launch import run_job
 
-    run_dir = Path(HydraConfig.get().runtime.output_dir)
+        run_job(lambda: run_one(cfg, run_dir, progress=False), run_dir)
+        return
     try:
-        config = to_config(cfg)
-        summary = run_and_save(config, run_dir)
+        summary = run_one(cfg, run_dir)
     except (ConfigError, WorldDataError) as error:
         _discard_empty_run_dir(run_dir)
         print(f"sscsim: {error}", file=sys.stderr)
@@ -60,6 +78,6 @@ def main(cfg: DictConfig) -> None:
         f"{k} {v:.1%}" for k, v in summary["modality_shares"].items() if v is not None
     )
     print(
-        f"sscsim: {summary['run']['steps']} quarters in {summary['run']['wall_time_seconds']:.1f} s"
-        f" ({shares}); results in {run_dir}"
+        f"sscsim: {summary['run']['steps']} quarters in {summary['run']['wall_time_seconds']:.1f}"
+        f" s ({shares}); results in {run_dir}"
     )

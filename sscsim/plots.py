@@ -118,3 +118,22 @@ def run_figures(tables: dict[str, pd.DataFrame], run_dir: Path) -> list[Path]:
         interregional_ties(timeseries, run_dir / "interregional_ties.png"),
         funding_by_source(timeseries, run_dir / "funding_by_source.png"),
     ]
+
+
+def band_figure(stats: pd.DataFrame, by: list[str], label: str, target: Path) -> Path:
+    """Mean over seeds with a 95 % confidence band, one line per group of swept values.
+
+    `stats` has columns *by, time, mean, low, high (see `sscsim.analyze.confidence_band`).
+    """
+    with _figure(target) as axes:
+        groups = stats.groupby(by, dropna=False, sort=True) if by else [((), stats)]
+        for key, group in groups:
+            key = key if isinstance(key, tuple) else (key,)
+            name = ", ".join(f"{k}={v}" for k, v in zip(by, key, strict=True)) or "all runs"
+            line = axes.plot(group["time"], group["mean"], label=name)[0]
+            axes.fill_between(
+                group["time"], group["low"], group["high"], color=line.get_color(), alpha=0.2
+            )
+        axes.set(title=label, xlabel="year", ylabel=label)
+        axes.legend(ncols=2)
+    return target

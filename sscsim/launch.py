@@ -1,0 +1,99 @@
+"""Hydra's multirun edge: thread limits, one numba cache warm-up, job status, aggregation.
+
+`SweepCallback` is registered in configs/config.yaml. Before the fan-out it pins numba and
+BLAS threads to one per job (a job is one serial simulation; the variables only count if set
+before numba or numpy start in the job's process, hence in the parent whose environment every
+worker, local or Slurm, inherits) and compiles the kernels once so that no job compiles them
+again. At the end it aggregates the sweep with `sscsim.analyze`, the same code as
+`python -m sscsim.analyze`, which stays the one source of the aggregate: Hydra 1.3 skips
+`on_multirun_end` when a job raised, so jobs record their own status and never raise.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig
+
+from sscsim.analyze import STATUS_FILE, report, write_aggregate
+from sscsim.results import write_json
+
+THREAD_VARIABLES: tuple[str, ...] = (
+    "NUMBA_NUM_THREADS",
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+)
+
+
+def limit_threads(threads: int = 1) -> dict[str, str]:
+    """Set each thread-count variable that the user has not set; return what is in force."""
+    for name in THREAD_VARIABLES:
+        os.environ.setdefault(name, str(threads))
+    return {name: os.environ[name] for name in THREAD_VARIABLES}
+
+
+def warm_numba_cache() -> float:
+    """Compile (or load) every kernel once; return the seconds it took."""
+    import numpy as np
+
+    from sscsim import kernels
+
+    started = time.perf_counter()
+    capacity = np.zeros((2, 1))
+    index = np.zeros(1, dtype=np.int64)
+    kernels.diffuse(
+        capacity, index, index, index, np.zeros(1), np.zeros(2), capacity.copy(), capacity.copy()
+    )
+    return time.perf_counter() - started
+
+
+class SweepCallback(Callback):
+    """Prepares a multirun's jobs and aggregates the sweep when it ends."""
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        threads = limit_threads(1)
+        seconds = warm_numba_cache()
+        print(f"sscsim: threads per job {threads}; numba cache ready in {seconds:.2f} s")
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        sweep_dir = Path(config.hydra.sweep.dir)
+        summary = write_aggregate(sweep_dir)
+        print(f"sscsim: sweep {sweep_dir}: {report(summary)}")
+        if (summary["status"] != "completed").any():
+            # Everything that ran is saved and aggregated; the exit status tells scripts.
+            raise SystemExit(1)
+
+
+def write_status(run_dir: Path, status: str, **fields: Any) -> None:
+    """Record a job's status in its folder (atomically)."""
+    write_json({"status": status, "time": time.time(), **fields}, run_dir / STATUS_FILE)
+
+
+def is_complete(run_dir: Path, config_yaml: str) -> bool:
+    """Whether this run already finished with this very configuration (a rerun skips it)."""
+    summary, saved = run_dir / "summary.json", run_dir / "config.yaml"
+    return summary.exists() and saved.exists() and saved.read_text() == config_yaml
+
+
+def run_job(run: Any, run_dir: Path) -> dict[str, Any] | None:
+    """Run one sweep job without ever raising: record completed or failed in its folder."""
+    write_status(run_dir, "running", pid=os.getpid())
+    try:
+        result = run()
+    except Exception as error:
+        message = f"{type(error).__name__}: {error}"
+        write_status(run_dir, "failed", error=message, traceback=traceback.format_exc(limit=20))
+        print(f"sscsim: run {run_dir} failed: {message}", file=sys.stderr)
+        return None
+    write_status(run_dir, "completed")
+    return result
+
+
+__all__ = ["SweepCallback", "is_complete", "limit_threads", "run_job", "warm_numba_cache"]
