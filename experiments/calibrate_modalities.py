@@ -25,8 +25,8 @@ from sscsim.config import SSCConfig
 from sscsim.metrics import SEGIB_2023_SHARES
 from sscsim.world import load_world
 
-TRIANGULAR_SHARES = (2.5e-5, 3.0e-5, 3.5e-5, 4.0e-5)
-PLATFORM_APPEALS = (0.15, 0.2, 0.25, 0.3, 0.35)
+TRIANGULAR_SHARES = (3.0e-5, 3.5e-5, 4.0e-5)
+PLATFORM_APPEALS = (0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2)
 
 
 def shares(seeds: list[int], **parameters: float) -> dict[str, float]:
@@ -65,7 +65,7 @@ def main() -> None:
         row = {"triangular_share_of_oda": triangular_share, "platform_appeal": platform_appeal}
         rows.append(row | result)
         print(
-            f"triangular_share_of_oda={triangular_share:.1e} platform_appeal={platform_appeal:.2f}"
+            f"triangular_share_of_oda={triangular_share:.1e} platform_appeal={platform_appeal:.3f}"
             f"  bilateral {result['bilateral']:.3f} triangular {result['triangular']:.3f}"
             f" platform {result['platform']:.3f}  max gap {result['max_gap_points']:.1f} pts",
             flush=True,

@@ -163,8 +163,9 @@ class PlatformAgent(mesa.Agent):
             model.config.scenario.sids_priority,
             model.rng,
         )
-        if host >= 0 and host not in participants:
-            participants = np.sort(np.append(participants, host))
+        # The host and the troika (previous, current and incoming coordinators) attend.
+        attending = [row for row in (host, *state.troika(p)) if row >= 0]
+        participants = np.union1d(participants, np.asarray(attending, dtype=np.int64))
         if len(participants) < 2:
             return
         state.fund[p] -= from_fund

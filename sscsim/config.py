@@ -66,18 +66,20 @@ class ConfigError(ValueError):
         )
 
 
+# Choice fields are Enums whose member names equal their values: OmegaConf matches YAML and
+# command-line values by member name, so `eligibility: vulnerability` works everywhere.
 class Eligibility(Enum):
     """Who may receive North-South ODA (step 8)."""
 
-    INCOME = "income"  # strict income-per-capita graduation: high-income economies graduate
-    VULNERABILITY = "vulnerability"  # high-income economies stay eligible if vulnerable
+    income = "income"  # strict income-per-capita graduation: high-income economies graduate
+    vulnerability = "vulnerability"  # high-income economies stay eligible if vulnerable
 
 
 class PlatformKind(Enum):
-    """Geographic reach of a platform; `INTERREGIONAL` ones join Asia-Pacific and LAC."""
+    """Geographic reach of a platform; `interregional` ones join Asia-Pacific and LAC."""
 
-    REGIONAL = "regional"
-    INTERREGIONAL = "interregional"
+    regional = "regional"
+    interregional = "interregional"
 
 
 @dataclass
@@ -100,7 +102,7 @@ class PlatformSpec:
     """
 
     name: str = ""
-    kind: PlatformKind = PlatformKind.REGIONAL
+    kind: PlatformKind = PlatformKind.regional
     events_per_year: float = 1.0
     event_cost_usd: float = 150_000.0
     participants_per_event: int = 12
@@ -113,7 +115,7 @@ class PlatformSpec:
 
 def default_platforms() -> dict[str, PlatformSpec]:
     """Platforms of MODEL.md with their documented rules (see docs/ODD.md, Initialisation)."""
-    interregional = PlatformKind.INTERREGIONAL
+    interregional = PlatformKind.interregional
     return {
         "FEALAC": PlatformSpec(
             name="Forum for East Asia-Latin America Cooperation",
@@ -174,6 +176,7 @@ def default_platforms() -> dict[str, PlatformSpec]:
             events_per_year=2.0,
             event_cost_usd=80_000.0,
             themes=["disaster_risk_climate", "health", "agriculture_food_security"],
+            northern_fund_weight=0.5,
         ),
         "ASEAN": PlatformSpec(name="Association of Southeast Asian Nations", events_per_year=2.0),
         "PIF": PlatformSpec(
@@ -218,7 +221,7 @@ class ScenarioConfig:
     interregional_platforms_enabled: bool = True  # False: FEALAC, APEC, EDP never act
     fealac_fund_multiplier: float = 1.0  # scales every inflow to the FEALAC trust fund
     sids_priority: float = 0.0  # extra allocation weight of SIDS (0: none; 1: double)
-    eligibility: Eligibility = Eligibility.INCOME
+    eligibility: Eligibility = Eligibility.income
     professionalisation_rate: float = 0.0  # extra yearly growth of agencies' capacity (0..1)
 
 
@@ -226,7 +229,6 @@ class ScenarioConfig:
 class FundingParams:
     """Budgets and costs (step 1 and the funding side of step 3). Money in current USD."""
 
-    oda_reference_year: int = 2024  # ODA/GNI ratios of this year (GDP stands in for GNI)
     ssc_budget_share_gdp: float = 2.5e-5  # Southern SSC fund, share of GDP a year
     champion_budget_multiplier: float = 4.0  # champions invest this much more in SSC
     budget_carryover_years: float = 1.0  # unspent SSC funds kept up to this many years' budget
@@ -234,13 +236,17 @@ class FundingParams:
     trust_fund_share_of_oda: float = 1.5e-5  # northern contributions to platform trust funds
     member_contribution_share: float = 0.004  # share of Southern SSC budgets paid into platforms
     triangular_cofunding_share: float = 0.7  # the funder's part of a triangular action's cost
-    refundable_share: float = 0.1  # share of bilateral actions to MICs on refundable terms
+    refundable_share: float = 0.1  # share of bilateral actions to non-low-income recipients
+    # that are refundable (repaid to the provider's fund)
     repayment_years: float = 2.0  # a refundable action is repaid in equal parts over this time
     action_cost_usd: float = 60_000.0  # cost of one quarter-long bilateral action, same region
     interregional_cost_multiplier: float = 1.8  # travel and coordination across regions
     multilateral_cost_discount: float = 0.2  # saving when run through a platform's organisation
     champion_interregional_discount: float = 0.3  # champions' programmes lower that extra cost
     gdp_growth_rate: float = 0.03  # yearly nominal GDP growth of Southern economies
+    # The World Bank raises its income thresholds each year with inflation (SDR deflator):
+    # graduation needs real growth, not nominal growth alone.
+    income_threshold_growth: float = 0.02
     oda_capacity_effect: float = 0.05  # capacity gain a quarter per unit of ODA/GDP received
 
 
@@ -260,8 +266,9 @@ class MatchingParams:
     weight_cost: float = 1.5  # relative cost of the action
     choice_temperature: float = 0.5  # softmax temperature of partner choice (lower: greedier)
     triangular_appeal: float = 2.0  # attractiveness of northern co-funding, relative to bilateral
-    platform_appeal: float = 0.15  # attractiveness of a platform fund, relative to bilateral
-    actions_per_agency: float = 4.0  # actions a provider can run a quarter at full capacity
+    platform_appeal: float = 0.025  # attractiveness of a platform fund, relative to bilateral
+    actions_per_agency: float = 4.0  # new actions a provider can start a quarter, at full
+    # agency capacity (ceil(actions_per_agency x agency capacity))
     min_duration_quarters: int = 2
     max_duration_quarters: int = 6
 
@@ -350,7 +357,7 @@ class SSCConfig:
 
     def validate(self) -> SSCConfig:
         """Raise `ConfigError` naming every invalid value; return self when all are valid."""
-        problems = list(_problems(self))
+        problems = _first_per_path(_problems(self))
         if problems:
             raise ConfigError(problems)
         return self
@@ -423,7 +430,7 @@ def config_from_parameters(config: SSCConfig | None = None, **parameters: Any) -
 
 def _enum_value(enum_type: type[Enum], value: Any, name: str, problems: list[str]) -> Any:
     for member in enum_type:
-        if value in (member.value, member.name, member.name.lower()):
+        if str(value).lower() in (member.value, member.name):
             return member
     choices = ", ".join(member.value for member in enum_type)
     problems.append(f"{name} = {value!r}: not one of {choices}")
@@ -466,6 +473,7 @@ _SHARES = {
         "refundable_share",
         "multilateral_cost_discount",
         "champion_interregional_discount",
+        "income_threshold_growth",
     ),
     "matching": ("request_rate", "offer_quantile", "min_capacity_gap"),
     "diffusion": (
@@ -496,7 +504,12 @@ _POSITIVE = {
         "interregional_cost_multiplier",
         "budget_carryover_years",
     ),
-    "matching": ("choice_temperature", "actions_per_agency"),
+    "matching": (
+        "choice_temperature",
+        "actions_per_agency",
+        "triangular_appeal",
+        "platform_appeal",
+    ),
 }
 
 
@@ -546,6 +559,15 @@ def _type_problems(value: Any, path: str, hint: Any):
     elif isinstance(hint, type) and issubclass(hint, Enum) and not isinstance(value, hint):
         choices = ", ".join(member.value for member in hint)
         yield f"{label} = {value!r}: not one of {choices}"
+
+
+def _first_per_path(problems) -> list[str]:
+    """Keep the first problem reported for each dotted path (a value can break several rules)."""
+    seen: dict[str, str] = {}
+    for problem in problems:
+        path = problem.split(" = ", 1)[0].split(":", 1)[0]
+        seen.setdefault(path, problem)
+    return list(seen.values())
 
 
 def _problems(config: SSCConfig):

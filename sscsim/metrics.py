@@ -175,6 +175,9 @@ def platform_fund_balance(model: SSCModel) -> float:
 
 
 def platform_fund_of(model: SSCModel, code: str) -> float:
+    """Fund balance of one platform (NaN if the configuration has no such platform)."""
+    if code not in model.platforms.codes:
+        return float("nan")
     return float(model.platforms.fund[model.platforms.index(code)])
 
 

@@ -40,6 +40,7 @@ from sscsim.matching import (
     weakest_sectors,
 )
 from sscsim.platforms import (
+    available_funds,
     build_platforms,
     distribute_fund_inflows,
     rotate_coordinators,
@@ -366,9 +367,10 @@ class SSCModel(mesa.Model):
                 options.append((TRIANGULAR, params.triangular_appeal))
         platform = -1
         if len(shared):
-            affordable = shared[self.platforms.fund[shared] >= cost]
+            available = available_funds(self.platforms)[shared]
+            affordable = shared[available >= cost]
             if len(affordable):
-                platform = int(affordable[np.argmax(self.platforms.fund[affordable])])
+                platform = int(affordable[np.argmax(available[available >= cost])])
                 priority = 1.0 + config.scenario.sids_priority * self.roster.sids[recipient]
                 options.append((PLATFORM, params.platform_appeal * priority))
         if not options:
@@ -635,14 +637,16 @@ class SSCModel(mesa.Model):
         if not force and self.period % self.steps_per_year != 0:
             return
         n = self.n_south
-        self.income_level = income_level_from_gdp_per_capita(self.gni_per_capita)
+        elapsed_years = self.period / self.steps_per_year
+        deflator = (1.0 + self.config.funding.income_threshold_growth) ** elapsed_years
+        self.income_level = income_level_from_gdp_per_capita(self.gni_per_capita / deflator)
         self.kind[:n] = _southern_kinds(self.income_level, self.roster.sids[:n], self.is_champion)
         self.vulnerability = vulnerability_index(
             self.roster.sids[:n], self.roster.ldc[:n], self.capacity.mean(axis=1)
         )
         by_income = self.income_level < 3
         scenario = self.config.scenario
-        if scenario.eligibility == Eligibility.VULNERABILITY:
+        if scenario.eligibility == Eligibility.vulnerability:
             threshold = self.config.domestic.vulnerability_threshold
             self.eligible = by_income | (self.vulnerability >= threshold)
             need = self.vulnerability

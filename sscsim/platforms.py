@@ -86,7 +86,7 @@ def build_platforms(
     enabled = np.array(
         [
             not (
-                spec.kind == PlatformKind.INTERREGIONAL
+                spec.kind == PlatformKind.interregional
                 and not scenario.interregional_platforms_enabled
             )
             and not (spec.champion_initiated and not scenario.champions_enabled)
@@ -119,7 +119,7 @@ def build_platforms(
 def _rotation_order(is_member: np.ndarray, roster: Roster, spec: PlatformSpec) -> np.ndarray:
     southern = np.flatnonzero(is_member[: roster.n_south])
     southern = southern[np.argsort(roster.iso3[southern], kind="stable")]
-    if spec.kind != PlatformKind.INTERREGIONAL:
+    if spec.kind != PlatformKind.interregional:
         return southern
     asia = southern[roster.region[southern] == ASIA_PACIFIC]
     lac = southern[roster.region[southern] == LAC]
@@ -188,7 +188,7 @@ def choose_participants(
         return members
     weight = (institutional[members] + 0.1) * (1.0 + sids_priority * roster.sids[members])
     size = min(spec.participants_per_event, len(members))
-    if spec.kind != PlatformKind.INTERREGIONAL:
+    if spec.kind != PlatformKind.interregional:
         return np.sort(rng.choice(members, size=size, replace=False, p=weight / weight.sum()))
     chosen = np.zeros(len(members), dtype=bool)
     for region in (ASIA_PACIFIC, LAC):
@@ -218,20 +218,36 @@ def choose_host(state: PlatformState, p: int, roster: Roster) -> int:
 
 
 def update_health(state: PlatformState, step: int, roster: Roster, params: PlatformParams) -> None:
-    """A platform is active while enabled, with enough recently active members, and either funds
-    for an event or an event within the dormancy window; otherwise it is dormant."""
+    """Which platforms are active (the rest are dormant).
+
+    An enabled platform with enough members is active while it has the funds to convene an
+    event, or while it met within the dormancy window and enough members took part recently. A
+    platform without funds, events or active members falls dormant; funds revive it.
+    """
     involved = active_members(state, step, params.activity_window_quarters, roster.n_south)
     member_count = state.members[:, : roster.n_south].sum(axis=1)
-    costs = np.array([spec.event_cost_usd for spec in state.specs])
-    funded = state.fund >= costs
+    funded = state.fund >= event_costs(state)
     recent_event = state.last_event > step - params.dormancy_quarters
-    # A platform that never met yet is judged on its membership, not on recent activity.
-    enough_members = np.where(
-        state.events_held > 0,
-        involved >= params.min_active_members,
-        member_count >= params.min_active_members,
+    # A platform that has not met in the run yet is judged on its membership.
+    enough_involved = np.where(state.events_held > 0, involved >= params.min_active_members, True)
+    state.active = (
+        state.enabled
+        & (member_count >= params.min_active_members)
+        & (funded | (recent_event & enough_involved))
     )
-    state.active = state.enabled & enough_members & (funded | recent_event)
+
+
+def event_costs(state: PlatformState) -> np.ndarray:
+    """Cost of one event of each platform, USD."""
+    return np.array([spec.event_cost_usd for spec in state.specs])
+
+
+def available_funds(state: PlatformState) -> np.ndarray:
+    """What each fund can spend on projects: its balance less a reserve for its next event."""
+    reserve = np.where(
+        np.array([spec.events_per_year > 0 for spec in state.specs]), event_costs(state), 0.0
+    )
+    return np.maximum(state.fund - reserve, 0.0)
 
 
 def rotate_coordinators(state: PlatformState, step: int, steps_per_year: int) -> None:

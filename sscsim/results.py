@@ -47,6 +47,7 @@ def atomic_path(target: Path):
     os.close(handle)
     try:
         yield Path(temporary)
+        os.chmod(temporary, 0o644)  # mkstemp creates files readable by their owner only
         os.replace(temporary, target)
     finally:
         if os.path.exists(temporary):

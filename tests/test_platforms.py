@@ -93,7 +93,7 @@ def test_all_platforms_enabled_by_default(state: PlatformState) -> None:
     assert state.codes == list(PlatformParams().specs)
     assert state.enabled.all() and state.active.all()
     for code in INTERREGIONAL:
-        assert state.specs[state.index(code)].kind == PlatformKind.INTERREGIONAL
+        assert state.specs[state.index(code)].kind == PlatformKind.interregional
 
 
 def test_interregional_platforms_can_be_switched_off(tables, roster) -> None:
@@ -151,9 +151,14 @@ def test_fund_inflows_conserve_money(tables, roster, northern, seed, interregion
 
 def test_northern_money_is_split_by_weight(state: PlatformState, roster: Roster) -> None:
     inflow = distribute_fund_inflows(state, 6e6, np.zeros(roster.n_south), 1.0)
-    weights = {"FEALAC": 2.0, "APEC": 0.5, "ESCAP": 1.5, "ECLAC": 1.5, "PIF": 0.5}
+    weights = {
+        spec_code: spec.northern_fund_weight
+        for spec_code, spec in zip(state.codes, state.specs, strict=True)
+    }
+    assert weights["FEALAC"] == 2.0 and weights["EDP"] == 0.0  # the documented defaults
+    total = sum(weights.values())
     for code, value in zip(state.codes, inflow, strict=True):
-        assert value == pytest.approx(6e6 * weights.get(code, 0.0) / 6.0)
+        assert value == pytest.approx(6e6 * weights[code] / total)
 
 
 def test_a_member_contribution_is_split_over_its_platforms(state, roster) -> None:
