@@ -46,7 +46,7 @@ INCOME_CODES: tuple[str, ...] = ("L", "LM", "UM", "H")
 class Roster:
     """Fixed attributes of every actor, as arrays indexed by actor row."""
 
-    iso3: np.ndarray  # str (n_actors,)
+    iso3: np.ndarray  # str (n_actors,): ISO3 code, or the actor code in a synthetic world
     name: np.ndarray  # str (n_actors,)
     region: np.ndarray  # int64 (n_actors,), index into world.REGIONS
     income_level: np.ndarray  # int64 (n_actors,), 0=L .. 3=H at the start
@@ -95,10 +95,8 @@ def build_roster(world: WorldTables, champions: list[str], champions_enabled: bo
     per_capita = south["gdp_usd"] / south["population"]
     group_median = per_capita.groupby(south["income_group"]).median()
     missing_gdp = south["gdp_usd"].isna() & south["population"].notna()
-    for row in south.index[missing_gdp]:
-        group = south.at[row, "income_group"]
-        median = group_median.get(group, per_capita.median())
-        south.at[row, "gdp_usd"] = median * south.at[row, "population"]
+    median = south["income_group"].map(group_median).fillna(per_capita.median())
+    south.loc[missing_gdp, "gdp_usd"] = (median * south["population"])[missing_gdp]
     excluded = tuple(sorted(south.loc[south["gdp_usd"].isna(), "iso3"]))
     if excluded:
         log.debug("left out for lack of GDP and population: %s", ", ".join(excluded))
@@ -109,28 +107,28 @@ def build_roster(world: WorldTables, champions: list[str], champions_enabled: bo
     table = pd.concat([south, north], ignore_index=True)
     n_south = len(south)
 
-    level = np.array(
-        [INCOME_CODES.index(g) if g in INCOME_CODES else -1 for g in table["income_group"]],
-        dtype=np.int64,
-    )
+    codes = {code: k for k, code in enumerate(INCOME_CODES)}
+    level = table["income_group"].map(codes).fillna(-1).to_numpy(dtype=np.int64)
     proxy = income_level_from_gdp_per_capita(
         (table["gdp_usd"] / table["population"]).to_numpy(dtype=np.float64)
     )
     level = np.where(level < 0, proxy, level)
 
     sids = table["sids"].to_numpy(dtype=bool)
-    champion_set = set(champions) if champions_enabled else set()
     iso3 = table["iso3"].to_numpy(dtype=str)
+    # Actors of a synthetic world carry the code of the economy they belong to in `country`.
+    country = table["country"].to_numpy(dtype=str) if "country" in table else iso3
+    is_champion = np.isin(country, list(champions)) if champions_enabled else np.zeros(len(table), bool)
     kind = np.full(len(table), Kind.OTHER, dtype=np.int64)
     kind[:n_south][(level[:n_south] == 1) | (level[:n_south] == 2)] = Kind.MIC
     kind[:n_south][sids[:n_south]] = Kind.SIDS
-    kind[:n_south][np.isin(iso3[:n_south], list(champion_set))] = Kind.CHAMPION
+    kind[:n_south][is_champion[:n_south]] = Kind.CHAMPION
     kind[n_south:] = Kind.NORTH
 
     return Roster(
         iso3=iso3,
         name=table["name"].to_numpy(dtype=str),
-        region=np.array([REGION_INDEX[r] for r in table["region"]], dtype=np.int64),
+        region=table["region"].map(REGION_INDEX).to_numpy(dtype=np.int64),
         income_level=level,
         sids=sids,
         ldc=table["ldc"].to_numpy(dtype=bool),

@@ -1,8 +1,9 @@
-"""Mesa agents: thin views on the model's arrays that hold the decisions.
+"""Mesa agents: each actor's interface to the model, a view on its row of the model's arrays.
 
-A `CountryAgent` reads and writes its row of the model's arrays; it states requests, chooses
-its provider and the modality of funding. A `NorthernPartner` decides which triangular actions
-it co-funds. A `PlatformAgent` convenes its events.
+The decision rules are defined once, as array rules and kernels applied to every actor in a step
+(`sscsim.matching`, `sscsim.kernels.matching`, `sscsim.platforms`); an agent exposes its own
+state and its side of those decisions (`CountryAgent.provider_scores` shows how it ranks the
+providers of a sector). A `PlatformAgent` convenes its own events.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
+import pandas as pd
 
 from sscsim.actors import KIND_NAMES, Kind
-from sscsim.matching import softmax_choice
+from sscsim.kernels import matching as kernel
 from sscsim.platforms import choose_host, choose_participants, is_event_step
 from sscsim.world import REGIONS
 
@@ -30,7 +32,6 @@ class CountryAgent(mesa.Agent):
         super().__init__(model)
         self.row = row
 
-    # --- views on the model's arrays ---------------------------------------------------
     @property
     def iso3(self) -> str:
         return str(self.model.roster.iso3[self.row])
@@ -68,30 +69,51 @@ class CountryAgent(mesa.Agent):
     def is_sids(self) -> bool:
         return bool(self.model.roster.sids[self.row])
 
-    # --- decisions ------------------------------------------------------------------------
-    def state_requests(self) -> None:
-        """Request cooperation in the weakest sectors not already served by a running action.
+    def weakest_sectors(self) -> list[str]:
+        """The sectors it requests cooperation in (its weakest)."""
+        return [self.model.sectors[s] for s in self.model.weakest[self.row]]
 
-        Each weak sector is requested with probability `request_rate` x (0.5 + 0.5 x agency
-        capacity): a stronger agency identifies and formulates more of its needs.
-        """
+    def offered_sectors(self) -> list[str]:
+        """The sectors it offers this step (its strongest, above the Southern quantile)."""
+        return [self.model.sectors[s] for s in np.flatnonzero(self.model.offers[self.row])]
+
+    def provider_scores(self, sector: str) -> pd.DataFrame:
+        """How it ranks every provider offering `sector` now: the score of the matching kernel
+        and its softmax probability (before budgets and delivery slots are checked)."""
+        from sscsim.matching import matching_parameters
+
         model = self.model
-        params = model.config.matching
-        chance = params.request_rate * (0.5 + 0.5 * model.institutional[self.row])
-        for sector in model.weakest[self.row]:
-            if model.rng.random() < chance and not model.is_served(self.row, int(sector)):
-                model.requests.append((self.row, int(sector)))
-
-    def choose_provider(self, candidates: np.ndarray, scores: np.ndarray) -> int:
-        """Pick a provider among candidates, favouring the better-scored (softmax)."""
-        k = softmax_choice(scores, self.model.config.matching.choice_temperature, self.model.rng)
-        return int(candidates[k])
-
-    def choose_modality(self, options: list[tuple[str, float]]) -> str:
-        """Pick a funding modality among the feasible ones, in proportion to their appeal."""
-        appeal = np.array([weight for _, weight in options])
-        k = int(self.model.rng.choice(len(options), p=appeal / appeal.sum()))
-        return options[k][0]
+        s = model.sectors.index(sector)
+        real, _ = matching_parameters(model.config)
+        ties = model.ties
+        active = model.platforms.active_mask()
+        rows, scores = [], []
+        for provider in np.flatnonzero(model.offers[:, s]):
+            gap = model.capacity[provider, s] - model.capacity[self.row, s]
+            if provider == self.row or gap < real[kernel.MIN_GAP]:
+                continue
+            trust = kernel.trust_between(
+                self.row, provider, ties.n_actors, ties.table_keys, ties.table_rows,
+                ties.strength, ties.alive, model.agreement_keys, model.agreement_rows,
+                real[kernel.AGREEMENT_TRUST],
+            )  # fmt: skip
+            score = kernel.provider_score(
+                self.row, provider, s, model.capacity, model.roster.region[: model.n_south],
+                model.income_level, model.roster.sids[: model.n_south], model.is_champion,
+                model.platform_mask, active, trust, real,
+            )  # fmt: skip
+            rows.append(provider)
+            scores.append(score)
+        scores = np.asarray(scores)
+        weight = np.exp((scores - scores.max()) / real[kernel.TEMPERATURE]) if len(scores) else scores
+        frame = pd.DataFrame(
+            {
+                "provider": model.roster.iso3[np.asarray(rows, dtype=np.int64)],
+                "score": scores,
+                "probability": weight / weight.sum() if len(scores) else weight,
+            }
+        )
+        return frame.sort_values("score", ascending=False, ignore_index=True)
 
 
 class NorthernPartner(mesa.Agent):
@@ -112,13 +134,20 @@ class NorthernPartner(mesa.Agent):
         """Index among northern partners."""
         return self.row - self.model.n_south
 
-    def cofunding_weight(self, pivot: int, beneficiary: int, need: float) -> float:
-        """How keen this partner is to co-fund a triangular action: zero if its pool cannot
-        cover `need`, else its pool, doubled where it shares a platform with the beneficiary."""
-        pool = self.model.triangular_pool[self.partner]
-        if pool < need:
-            return 0.0
-        return float(pool * (1.0 + self.model.north_affinity[self.partner, beneficiary]))
+    @property
+    def oda_budget(self) -> float:
+        """This step's ODA, USD."""
+        return float(self.model.oda_budget.total[self.partner])
+
+    @property
+    def triangular_pool(self) -> float:
+        """Triangular co-funding still available this step, USD."""
+        return float(self.model.triangular_pool[self.partner])
+
+    def principal_recipients(self) -> list[str]:
+        """Its portfolio of principal ODA recipients this year."""
+        donors, recipients = self.model.oda_portfolio
+        return [str(code) for code in self.model.roster.iso3[recipients[donors == self.partner]]]
 
 
 class PlatformAgent(mesa.Agent):
@@ -138,8 +167,9 @@ class PlatformAgent(mesa.Agent):
         """Hold this step's event if the calendar has one and the platform can pay for it.
 
         A champion member hosts in turn (and pays `champion_host_share` of the cost from its SSC
-        fund), else the coordinator; participants meet, strengthen their ties (interregional ones
-        above all) and learn one-to-many from the most capable participant in the event's theme.
+        fund), else the coordinator; the troika of coordinators attends; participants meet,
+        strengthen their ties (interregional ones above all) and learn one-to-many from the most
+        capable participant in the event's theme.
         """
         model, state, p = self.model, self.model.platforms, self.index
         spec = state.specs[p]

@@ -203,6 +203,10 @@ class WorldConfig:
     # Standing partnership agreements "A:B": a floor of trust between the two in partner choice.
     partnerships: list[str] = field(default_factory=lambda: list(DEFAULT_PARTNERSHIPS))
     partnership_trust: float = 0.5  # the trust floor an agreement gives, in [0, 1]
+    # A synthetic world (sscsim.synthetic) of this many actors instead of the tables' economies.
+    synthetic_actors: int | None = None
+    synthetic_seed: int = 0  # the synthetic world's own seed: one world, many model seeds
+    initial_ties_per_actor: float = 0.0  # random ties at the start (synthetic worlds: about 10)
 
 
 @dataclass
@@ -271,6 +275,9 @@ class MatchingParams:
     # agency capacity (ceil(actions_per_agency x agency capacity))
     min_duration_quarters: int = 2
     max_duration_quarters: int = 6
+    candidate_sample: int = 200  # providers scored a request: all if fewer offer, else a sample
+    funder_sample: int = 64  # northern partners considered for co-funding: likewise
+    provider_attempts: int = 3  # providers tried before a request lapses for want of funding
 
 
 @dataclass
@@ -281,6 +288,8 @@ class DiffusionParams:
     event_learning_rate: float = 0.03  # the same, one-to-many at a platform event
     skill_use_rate: float = 0.96  # trained policymakers using new skills (ESCAP-Colombia)
     absorptive_floor: float = 0.3  # absorptive capacity with no institutional capacity
+    # Peer learning along every alive Southern tie, in every sector, per unit of tie strength.
+    tie_learning_rate: float = 0.002
     adoption_probability: float = 0.08  # chance a quarter that a learner pilots a seen practice
     adoption_gap: float = 0.1  # a practice is piloted only if the teacher is this far ahead
     adoption_share: float = 0.25  # share of the remaining gap a pilot closes
@@ -326,6 +335,8 @@ class OutputConfig:
 
     figures: bool = True
     tie_snapshot_every: int = 4  # quarters between tie snapshots (the last step always)
+    panel_every: int = 1  # quarters between rows of the agent panel (the last step always)
+    record_actions: bool = True  # keep the log of every action (large in synthetic worlds)
     progress: bool = True  # a progress bar, on a terminal only
 
 
@@ -479,6 +490,7 @@ _SHARES = {
     "diffusion": (
         "learning_rate",
         "event_learning_rate",
+        "tie_learning_rate",
         "skill_use_rate",
         "absorptive_floor",
         "adoption_probability",
@@ -613,10 +625,18 @@ def _problems(config: SSCConfig):
             f" ties.dissolve_threshold ({config.ties.dissolve_threshold}), or new ties dissolve"
             " at once"
         )
-    if (
-        not isinstance(config.output.tie_snapshot_every, int)
-        or config.output.tie_snapshot_every < 1
-    ):
+    if config.output.panel_every < 1:
+        yield f"output.panel_every = {config.output.panel_every!r}: must be an integer >= 1"
+    if len(config.platforms.specs) > 62:
+        yield f"platforms.specs: {len(config.platforms.specs)} platforms; at most 62"
+    if config.world.synthetic_actors is not None and config.world.synthetic_actors < 2:
+        yield f"world.synthetic_actors = {config.world.synthetic_actors!r}: must be >= 2 or null"
+    if config.world.initial_ties_per_actor < 0:
+        yield (
+            f"world.initial_ties_per_actor = {config.world.initial_ties_per_actor!r}:"
+            " must not be negative"
+        )
+    if config.output.tie_snapshot_every < 1:
         every = config.output.tie_snapshot_every
         yield f"output.tie_snapshot_every = {every!r}: must be an integer >= 1"
 
@@ -657,7 +677,13 @@ def _matching_problems(matching: MatchingParams):
             f"matching.max_duration_quarters = {matching.max_duration_quarters}: must be >= "
             f"min_duration_quarters ({matching.min_duration_quarters})"
         )
-    for name in ("request_sectors", "offer_sectors"):
+    for name in (
+        "request_sectors",
+        "offer_sectors",
+        "candidate_sample",
+        "funder_sample",
+        "provider_attempts",
+    ):
         value = getattr(matching, name)
         if not isinstance(value, int) or value < 1:
             yield f"matching.{name} = {value!r}: must be an integer >= 1"

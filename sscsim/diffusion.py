@@ -8,13 +8,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from sscsim.config import DiffusionParams
-from sscsim.kernels import diffuse
+from sscsim.kernels.diffusion import ALL_SECTORS, diffuse, group_by_learner
 
 
 @dataclass
 class LearningTies:
-    """This step's learning ties: teacher -> learner in a sector, with a weight (share of the gap
-    closed per step at full absorption)."""
+    """This step's learning ties: teacher -> learner in a sector (or ALL_SECTORS), with a weight
+    (share of the gap closed per step at full absorption)."""
 
     teacher: np.ndarray  # int64 (n,)
     learner: np.ndarray  # int64 (n,)
@@ -62,18 +62,21 @@ def diffusion_step(
         ties.teacher.max() >= n
         or ties.learner.max() >= n
         or ties.sector.max() >= n_sectors
-        or min(ties.teacher.min(), ties.learner.min(), ties.sector.min()) < 0
+        or min(ties.teacher.min(), ties.learner.min()) < 0
+        or ties.sector.min() < ALL_SECTORS
     ):
         raise ValueError("learning ties: an index is outside the capacity matrix")
     capacity = np.ascontiguousarray(capacity, dtype=np.float64)
+    indptr = np.empty(n + 1, dtype=np.int64)
+    order = group_by_learner(ties.learner, n, indptr)
     new_capacity = np.empty(capacity.shape)
     ceiling = np.empty(capacity.shape)
     diffuse(
         capacity,
-        ties.teacher,
-        ties.learner,
-        ties.sector,
-        ties.weight,
+        indptr,
+        ties.teacher[order],
+        ties.sector[order],
+        ties.weight[order],
         np.ascontiguousarray(absorptive, dtype=np.float64),
         new_capacity,
         ceiling,

@@ -79,18 +79,29 @@ def southern_budget_inflow(
 
 @dataclass
 class Repayments:
-    """Refundable cooperation still being repaid: one row per refundable action."""
+    """Refundable cooperation still being repaid: one entry per refundable action (arrays)."""
 
-    debtor: list[int] = field(default_factory=list)
-    creditor: list[int] = field(default_factory=list)
-    instalment: list[float] = field(default_factory=list)
-    remaining: list[int] = field(default_factory=list)
+    debtor: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    creditor: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    instalment: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    remaining: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def add(self, debtor: int, creditor: int, amount: float, instalments: int) -> None:
-        self.debtor.append(debtor)
-        self.creditor.append(creditor)
-        self.instalment.append(amount / instalments)
-        self.remaining.append(instalments)
+        """A loan of `amount` USD repaid in `instalments` equal parts, one a step."""
+        self.add_many(np.array([debtor]), np.array([creditor]), np.array([amount]), instalments)
+
+    def add_many(
+        self, debtor: np.ndarray, creditor: np.ndarray, amount: np.ndarray, instalments: int
+    ) -> None:
+        """`add` for arrays of loans."""
+        self.debtor = np.concatenate([self.debtor, np.asarray(debtor, dtype=np.int64)])
+        self.creditor = np.concatenate([self.creditor, np.asarray(creditor, dtype=np.int64)])
+        self.instalment = np.concatenate(
+            [self.instalment, np.asarray(amount, dtype=np.float64) / instalments]
+        )
+        self.remaining = np.concatenate(
+            [self.remaining, np.full(len(debtor), instalments, dtype=np.int64)]
+        )
 
     def collect(self, n_countries: int) -> np.ndarray:
         """Pay this step's instalments; return what each creditor receives (USD, n_countries).
@@ -98,23 +109,16 @@ class Repayments:
         Repayments come from the debtor's treasury, not its SSC fund, and flow back into the
         creditor's SSC fund.
         """
-        received = np.zeros(n_countries)
-        if not self.debtor:
-            return received
-        creditor = np.asarray(self.creditor)
-        instalment = np.asarray(self.instalment)
-        np.add.at(received, creditor, instalment)
-        remaining = np.asarray(self.remaining) - 1
-        keep = remaining > 0
-        self.debtor = list(np.asarray(self.debtor)[keep])
-        self.creditor = list(creditor[keep])
-        self.instalment = list(instalment[keep])
-        self.remaining = list(remaining[keep])
-        return received
+        received = np.bincount(self.creditor, weights=self.instalment, minlength=n_countries)
+        self.remaining = self.remaining - 1
+        keep = self.remaining > 0
+        self.debtor, self.creditor = self.debtor[keep], self.creditor[keep]
+        self.instalment, self.remaining = self.instalment[keep], self.remaining[keep]
+        return received.astype(np.float64)
 
     @property
     def outstanding(self) -> float:
-        return float(np.dot(self.instalment, self.remaining)) if self.debtor else 0.0
+        return float(np.dot(self.instalment, self.remaining))
 
 
 def vulnerability_index(sids: np.ndarray, ldc: np.ndarray, mean_capacity: np.ndarray) -> np.ndarray:
@@ -127,19 +131,87 @@ def vulnerability_index(sids: np.ndarray, ldc: np.ndarray, mean_capacity: np.nda
     return 0.4 * sids + 0.3 * ldc + 0.3 * (1.0 - mean_capacity)
 
 
+def oda_weights(
+    eligible: np.ndarray, need: np.ndarray, population: np.ndarray
+) -> np.ndarray:
+    """A recipient's base weight in bilateral ODA: need x sqrt(population), 0 if not eligible."""
+    return need * np.sqrt(np.maximum(population, 1.0)) * eligible
+
+
 def oda_allocation(
     bilateral: np.ndarray,
-    eligible: np.ndarray,
-    need: np.ndarray,
-    population: np.ndarray,
-    affinity: np.ndarray,
+    base: np.ndarray,
+    recipient_mask: np.ndarray,
+    donor_mask: np.ndarray,
 ) -> np.ndarray:
-    """Split each donor's bilateral ODA over eligible recipients; returns USD (n_north, n_south).
+    """Split each donor's bilateral ODA over recipients; returns what each recipient receives.
 
-    A recipient's weight is need x sqrt(population) x (1 + affinity), affinity being 1 where the
-    donor shares a platform with the recipient (its region of focus) and 0 elsewhere.
+    Donor d gives recipient r the share base_r x (1 + affinity_dr) / sum over r of the same,
+    affinity being 1 where d and r share a platform (int64 membership bit masks) and 0
+    elsewhere. Computed over groups of identical masks, so the cost grows with donors plus
+    recipients, not their product; `oda_allocation_reference` states it as a dense matrix.
+
+    bilateral : float64 (n_north,), USD; base : float64 (n_south,) >= 0 (see `oda_weights`);
+    recipient_mask : int64 (n_south,); donor_mask : int64 (n_north,).
     """
-    weight = (need * np.sqrt(np.maximum(population, 1.0)) * eligible)[None, :] * (1.0 + affinity)
+    groups, group_of = np.unique(recipient_mask, return_inverse=True)
+    donor_groups, donor_group_of = np.unique(donor_mask, return_inverse=True)
+    boost = 1.0 + ((donor_groups[:, None] & groups[None, :]) != 0)  # (donor groups, groups)
+    base_by_group = np.bincount(group_of, weights=base, minlength=len(groups))
+    totals = (boost * base_by_group[None, :]).sum(axis=1)[donor_group_of]
+    scale = np.divide(bilateral, totals, out=np.zeros_like(bilateral), where=totals > 0)
+    scale_by_donor_group = np.bincount(donor_group_of, weights=scale, minlength=len(donor_groups))
+    return base * (scale_by_donor_group @ boost)[group_of]
+
+
+def oda_allocation_reference(
+    bilateral: np.ndarray, base: np.ndarray, affinity: np.ndarray
+) -> np.ndarray:
+    """Dense statement of `oda_allocation`: USD (n_north, n_south) from donor to recipient."""
+    weight = base[None, :] * (1.0 + affinity)
     totals = weight.sum(axis=1, keepdims=True)
     share = np.divide(weight, totals, out=np.zeros_like(weight), where=totals > 0)
     return share * bilateral[:, None]
+
+
+def oda_portfolios(
+    base: np.ndarray,
+    recipient_mask: np.ndarray,
+    donor_mask: np.ndarray,
+    draws: int,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each donor's principal recipients, for the ODA layer of the network.
+
+    `draws` recipients per donor, drawn with replacement in proportion to its allocation
+    weights (see `oda_allocation`), duplicates removed. Returns (donor index, recipient row)
+    arrays sorted by donor then recipient; empty where no recipient has weight.
+    """
+    n_north = len(donor_mask)
+    if base.sum() <= 0 or n_north == 0 or draws == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    groups, group_of = np.unique(recipient_mask, return_inverse=True)
+    order = np.argsort(group_of, kind="stable")
+    cumulative = np.cumsum(base[order])
+    base_by_group = np.bincount(group_of, weights=base, minlength=len(groups))
+    group_start = np.concatenate([[0.0], np.cumsum(base_by_group)[:-1]])
+    donor_groups, donor_group_of = np.unique(donor_mask, return_inverse=True)
+    donors = np.empty(n_north * draws, dtype=np.int64)
+    recipients = np.empty(n_north * draws, dtype=np.int64)
+    for g, mask in enumerate(donor_groups):
+        members = np.flatnonzero(donor_group_of == g)
+        weight = base_by_group * (1.0 + ((mask & groups) != 0))
+        group_cumulative = np.cumsum(weight)
+        picks = len(members) * draws
+        chosen_group = np.searchsorted(
+            group_cumulative, rng.random(picks) * group_cumulative[-1], side="right"
+        )
+        chosen_group = np.minimum(chosen_group, len(groups) - 1)
+        within = group_start[chosen_group] + rng.random(picks) * base_by_group[chosen_group]
+        position = np.minimum(np.searchsorted(cumulative, within, side="right"), len(order) - 1)
+        slots = (members[:, None] * draws + np.arange(draws)[None, :]).ravel()
+        donors[slots] = np.repeat(members, draws)
+        recipients[slots] = order[position]
+    pairs = np.unique(donors * len(base) + recipients)
+    return pairs // len(base), pairs % len(base)

@@ -1,16 +1,17 @@
-"""Offers, requests and partner choice (steps 2 and 3), as array rules.
+"""Offers and requests (step 2), as array rules; matching itself is the kernel
+`sscsim.kernels.matching` (step 3).
 
-The documents ask for a directory of cooperation sources (who offers what) and the
-identification of offers and requests: each Southern country requests in its weakest sectors
-and offers in its strongest. Partner choice weighs complementarity, similarity of context,
-trust, platform co-membership and cost.
+The documents ask for a directory of cooperation sources (who offers what) and for the
+identification of offers and requests: each Southern country requests in its weakest sectors and
+offers in its strongest.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sscsim.config import MatchingParams
+from sscsim.config import SSCConfig
+from sscsim.kernels import matching as kernel
 
 
 def weakest_sectors(capacity: np.ndarray, k: int) -> np.ndarray:
@@ -34,56 +35,57 @@ def offer_matrix(capacity: np.ndarray, offer_sectors: np.ndarray, quantile: floa
     return strongest & above
 
 
-def similarity_matrix(region: np.ndarray, income_level: np.ndarray, sids: np.ndarray) -> np.ndarray:
-    """Similarity of context in [0, 1], float (n, n): the mean of same region, same income
-    group and same SIDS status ("similar historical realities and similar challenges")."""
-    same_region = region[:, None] == region[None, :]
-    same_income = income_level[:, None] == income_level[None, :]
-    same_sids = sids[:, None] == sids[None, :]
-    return (same_region.astype(float) + same_income + same_sids) / 3.0
+def offer_lists(offers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The directory of cooperation sources: the providers of each sector in compressed rows.
 
-
-def cost_factor_matrix(
-    region: np.ndarray,
-    is_champion: np.ndarray,
-    interregional_multiplier: float,
-    champion_discount: float,
-) -> np.ndarray:
-    """Cost of an action between two countries relative to a same-region one, float (n, n).
-
-    Across regions the cost is `interregional_multiplier` times higher; a champion at either end
-    cuts that extra cost by `champion_discount` (its programmes broker interregional ties).
+    Returns (indptr (n_sectors + 1,), rows): the providers of sector s are
+    ``rows[indptr[s]:indptr[s + 1]]``, in increasing order.
     """
-    interregional = region[:, None] != region[None, :]
-    champion = is_champion[:, None] | is_champion[None, :]
-    extra = (interregional_multiplier - 1.0) * (1.0 - champion_discount * champion)
-    return 1.0 + extra * interregional
+    sector, provider = np.nonzero(offers.T)
+    indptr = np.zeros(offers.shape[1] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(sector, minlength=offers.shape[1]), out=indptr[1:])
+    return indptr, provider.astype(np.int64)
 
 
-def provider_scores(
-    gap: np.ndarray,
-    similarity: np.ndarray,
-    trust: np.ndarray,
-    comembership: np.ndarray,
-    cost_factor: np.ndarray,
-    params: MatchingParams,
-) -> np.ndarray:
-    """Attractiveness of each candidate provider to a recipient (arrays over candidates).
+def request_draws(
+    weakest: np.ndarray, chance: np.ndarray, served: np.ndarray, draws: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Requests stated this step: (recipient rows, sectors).
 
-    gap : capacity difference in the requested sector, in (0, 1]; similarity, trust in [0, 1];
-    comembership : shared active platforms; cost_factor : relative cost, >= 1.
+    Country i requests its weak sector weakest[i, j] when `draws[i, j] < chance[i]` and no
+    running action already serves it there (`served`, counts of running actions (n, n_sectors)).
     """
-    return (
-        params.weight_complementarity * gap
-        + params.weight_similarity * similarity
-        + params.weight_trust * trust
-        + params.weight_comembership * np.minimum(comembership, 2) / 2.0
-        - params.weight_cost * (cost_factor - 1.0)
-    )
+    rows = np.arange(weakest.shape[0])[:, None]
+    wanted = (draws < chance[:, None]) & (served[rows, weakest] == 0)
+    recipient, column = np.nonzero(wanted)
+    return recipient.astype(np.int64), weakest[recipient, column].astype(np.int64)
 
 
-def softmax_choice(scores: np.ndarray, temperature: float, rng: np.random.Generator) -> int:
-    """Index drawn with probability proportional to exp(score / temperature)."""
-    z = (scores - scores.max()) / temperature
-    weight = np.exp(z)
-    return int(rng.choice(len(scores), p=weight / weight.sum()))
+def matching_parameters(config: SSCConfig) -> tuple[np.ndarray, np.ndarray]:
+    """The matching kernel's parameter arrays (real, integer) from the configuration."""
+    params, funding = config.matching, config.funding
+    real = np.zeros(kernel.N_REAL)
+    real[kernel.MIN_GAP] = params.min_capacity_gap
+    real[kernel.W_COMPLEMENTARITY] = params.weight_complementarity
+    real[kernel.W_SIMILARITY] = params.weight_similarity
+    real[kernel.W_TRUST] = params.weight_trust
+    real[kernel.W_COMEMBERSHIP] = params.weight_comembership
+    real[kernel.W_COST] = params.weight_cost
+    real[kernel.TEMPERATURE] = params.choice_temperature
+    real[kernel.TRIANGULAR_APPEAL] = params.triangular_appeal
+    real[kernel.PLATFORM_APPEAL] = params.platform_appeal
+    real[kernel.SIDS_PRIORITY] = config.scenario.sids_priority
+    real[kernel.ACTION_COST] = funding.action_cost_usd
+    real[kernel.MULTILATERAL_DISCOUNT] = funding.multilateral_cost_discount
+    real[kernel.INTERREGIONAL_MULTIPLIER] = funding.interregional_cost_multiplier
+    real[kernel.CHAMPION_DISCOUNT] = funding.champion_interregional_discount
+    real[kernel.COFUNDING_SHARE] = funding.triangular_cofunding_share
+    real[kernel.REFUNDABLE_SHARE] = funding.refundable_share
+    real[kernel.AGREEMENT_TRUST] = config.world.partnership_trust
+    integer = np.zeros(kernel.N_INTEGER, dtype=np.int64)
+    integer[kernel.MIN_DURATION] = params.min_duration_quarters
+    integer[kernel.MAX_DURATION] = params.max_duration_quarters
+    integer[kernel.CANDIDATES] = params.candidate_sample
+    integer[kernel.FUNDER_CANDIDATES] = params.funder_sample
+    integer[kernel.ATTEMPTS] = params.provider_attempts
+    return real, integer

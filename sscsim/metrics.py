@@ -108,25 +108,23 @@ def pilots(model: SSCModel) -> int:
     return model.count["pilots"]
 
 
-def _alive_southern_ties(model: SSCModel) -> np.ndarray:
-    rows = model.ties.alive_rows()
-    layer = model.ties.layer[rows]
-    return rows[layer != Layer.ODA]
-
-
 def interregional_ties(model: SSCModel) -> int:
     """Alive bilateral, triangular and platform ties between Asia-Pacific and LAC countries."""
-    rows = _alive_southern_ties(model)
-    source, target = model.ties.source[rows], model.ties.target[rows]
-    return int(model.interregional_pair[source, target].sum())
+    _rows, layer, source, target = model.alive_ties
+    return int((model.interregional(source, target) & (layer != Layer.ODA)).sum())
+
+
+def interregional_actions(model: SSCModel) -> int:
+    """New actions between Asia-Pacific and LAC countries this step."""
+    return model.count["interregional_actions"]
 
 
 def ties_alive(model: SSCModel) -> int:
-    return len(model.ties.alive_rows())
+    return len(model.alive_ties[0])
 
 
 def ties_of_layer(model: SSCModel, layer: Layer) -> int:
-    return len(model.ties.alive_rows(layer))
+    return int((model.alive_ties[1] == layer).sum())
 
 
 def tie_survival(model: SSCModel) -> float:
@@ -185,53 +183,8 @@ def eligible_recipients(model: SSCModel) -> int:
     return int(model.eligible.sum())
 
 
-# --- agent reporters -------------------------------------------------------------------------
-def agent_iso3(agent: CountryAgent) -> str:
-    return agent.iso3
-
-
-def agent_kind(agent: CountryAgent) -> str:
-    return agent.kind_name
-
-
-def agent_region(agent: CountryAgent) -> str:
-    return agent.region
-
-
-def agent_capacity_in(agent: CountryAgent, sector: int) -> float:
-    return float(agent.model.capacity[agent.row, sector])
-
-
-def agent_mean_capacity(agent: CountryAgent) -> float:
-    return agent.mean_capacity
-
-
-def agent_institutional_capacity(agent: CountryAgent) -> float:
-    return agent.institutional_capacity
-
-
-def agent_ssc_budget(agent: CountryAgent) -> float:
-    return agent.ssc_budget
-
-
-def agent_oda_received(agent: CountryAgent) -> float:
-    return float(agent.model.oda_received[agent.row])
-
-
-def agent_eligible(agent: CountryAgent) -> bool:
-    return bool(agent.model.eligible[agent.row])
-
-
-def agent_income_group(agent: CountryAgent) -> str:
-    return ("L", "LM", "UM", "H")[int(agent.model.income_level[agent.row])]
-
-
-def agent_degree(agent: CountryAgent) -> int:
-    return int(agent.model.degree[agent.row])
-
-
-def build_datacollector(sectors: list[str]) -> mesa.DataCollector:
-    """The model's DataCollector: model metrics per step and the country panel."""
+def build_datacollector() -> mesa.DataCollector:
+    """The model's DataCollector: model metrics per step (the country panel is `Panel`)."""
     model_reporters: dict[str, Any] = {
         "period": period,
         "time": time,
@@ -268,6 +221,7 @@ def build_datacollector(sectors: list[str]) -> mesa.DataCollector:
         )
     model_reporters |= {
         "interregional_ties": interregional_ties,
+        "interregional_actions": interregional_actions,
         "tie_survival": tie_survival,
         "oda_multiplier": oda_multiplier,
         "oda_budget_usd": oda_budget,
@@ -292,48 +246,69 @@ def build_datacollector(sectors: list[str]) -> mesa.DataCollector:
         "eligible_recipients": eligible_recipients,
     }
 
-    country_reporters: dict[str, Any] = {
-        "iso3": agent_iso3,
-        "kind": agent_kind,
-        "region": agent_region,
-        "income_group": agent_income_group,
-        "mean_capacity": agent_mean_capacity,
-    }
-    for k, sector in enumerate(sectors):
-        country_reporters[f"capacity_{sector}"] = functools.partial(agent_capacity_in, sector=k)
-    country_reporters |= {
-        "institutional_capacity": agent_institutional_capacity,
-        "ssc_budget_usd": agent_ssc_budget,
-        "oda_received_usd": agent_oda_received,
-        "eligible": agent_eligible,
-        "degree": agent_degree,
-    }
-    from sscsim.agents import CountryAgent
+    return mesa.DataCollector(model_reporters=model_reporters)
 
-    return mesa.DataCollector(
-        model_reporters=model_reporters,
-        agenttype_reporters={CountryAgent: country_reporters},
-    )
+
+class Panel:
+    """The country panel: arrays recorded at chosen steps, turned into a table on demand.
+
+    Recording copies a few arrays (no per-agent Python calls), so it costs the same per country
+    at any scale; `output.panel_every` thins it for large worlds.
+    """
+
+    def __init__(self) -> None:
+        self.records: list[dict[str, Any]] = []
+
+    def record(self, model: SSCModel) -> None:
+        n = model.n_south
+        self.records.append(
+            {
+                "period": model.period,
+                "capacity": model.capacity.copy(),
+                "institutional_capacity": model.institutional.copy(),
+                "ssc_budget_usd": model.ssc_budget.copy(),
+                "oda_received_usd": model.oda_received.copy(),
+                "eligible": model.eligible.copy(),
+                "income_level": model.income_level.copy(),
+                "kind": model.kind[:n].copy(),
+                "degree": model.degree[:n].copy(),
+            }
+        )
+
+    def frame(self, model: SSCModel) -> pd.DataFrame:
+        n = model.n_south
+        if not self.records:
+            return pd.DataFrame()
+        periods = len(self.records)
+        stack = {name: np.concatenate([r[name] for r in self.records]) for name in self.records[0]
+                 if name not in ("period", "capacity")}  # fmt: skip
+        capacity = np.concatenate([r["capacity"] for r in self.records])
+        kind_names = np.array([KIND_NAMES[k] for k in sorted(KIND_NAMES)])
+        frame = pd.DataFrame(
+            {
+                "period": np.repeat([r["period"] for r in self.records], n).astype(np.int64),
+                "iso3": pd.Series(np.tile(model.roster.iso3[:n], periods), dtype="string"),
+                "kind": pd.Series(kind_names[stack["kind"]], dtype="string"),
+                "region": pd.Series(
+                    np.tile(np.asarray(REGIONS)[model.roster.region[:n]], periods), dtype="string"
+                ),
+                "income_group": pd.Series(
+                    np.asarray(["L", "LM", "UM", "H"])[stack["income_level"]], dtype="string"
+                ),
+                "mean_capacity": capacity.mean(axis=1),
+            }
+        )
+        for k, sector in enumerate(model.sectors):
+            frame[f"capacity_{sector}"] = capacity[:, k]
+        for name in ("institutional_capacity", "ssc_budget_usd", "oda_received_usd"):
+            frame[name] = stack[name].astype(np.float64)
+        frame["eligible"] = stack["eligible"].astype(bool)
+        frame["degree"] = stack["degree"].astype(np.int64)
+        frame["time"] = model.config.start_year + frame["period"] / model.steps_per_year
+        return frame
 
 
 # --- output tables ---------------------------------------------------------------------------
-ACTION_COLUMNS: dict[str, str] = {
-    "period": "int64",
-    "year": "int64",
-    "quarter": "int64",
-    "provider": "string",
-    "recipient": "string",
-    "funder": "string",
-    "platform": "string",
-    "modality": "string",
-    "sector": "string",
-    "cost_usd": "float64",
-    "duration_quarters": "int64",
-    "channel": "string",
-    "refundable": "bool",
-    "interregional": "bool",
-}
-
 EVENT_COLUMNS: dict[str, str] = {
     "period": "int64",
     "year": "int64",
@@ -351,10 +326,6 @@ EVENT_COLUMNS: dict[str, str] = {
 def _typed_frame(records: list[dict[str, Any]], columns: dict[str, str]) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(records, columns=list(columns))
     return frame.astype(columns)
-
-
-def actions_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
-    return _typed_frame(records, ACTION_COLUMNS)
 
 
 def events_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
@@ -377,15 +348,6 @@ def ties_frame(snapshots: list[pd.DataFrame], iso3: np.ndarray) -> pd.DataFrame:
 
 def timeseries_frame(model: SSCModel) -> pd.DataFrame:
     frame = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    return frame
-
-
-def agents_frame(model: SSCModel) -> pd.DataFrame:
-    from sscsim.agents import CountryAgent
-
-    frame = model.datacollector.get_agenttype_vars_dataframe(CountryAgent).reset_index()
-    frame = frame.rename(columns={"Step": "period", "AgentID": "agent_id"})
-    frame["time"] = model.config.start_year + frame["period"] / model.steps_per_year
     return frame
 
 
@@ -436,7 +398,5 @@ def summary(model: SSCModel) -> dict[str, Any]:
         },
         "platform_events_total": int(series["platform_events"].sum()),
         "pilots_total": int(series["pilots"].sum()),
-        "interregional_actions": int(
-            sum(1 for action in model.action_log if action["interregional"])
-        ),
+        "interregional_actions": int(series["interregional_actions"].sum()),
     }

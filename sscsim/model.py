@@ -1,7 +1,9 @@
 """The model: South-South and triangular cooperation among the world's countries.
 
 `SSCModel` owns the state as numpy arrays and runs the nine processes of docs/ODD.md in order.
-It is plain Mesa: usable from Python, notebooks and Mesa's `batch_run`, without Hydra.
+Every process is array code or a compiled kernel, so a step costs about the same per actor and
+per tie at two hundred countries as at a million actors. It is plain Mesa: usable from Python,
+notebooks and Mesa's `batch_run`, without Hydra.
 """
 
 from __future__ import annotations
@@ -14,7 +16,10 @@ import numpy as np
 import pandas as pd
 
 from sscsim import metrics
+from sscsim.actions import MODALITIES, ActionLog, RunningActions
 from sscsim.actors import (
+    ASIA_PACIFIC,
+    LAC,
     Kind,
     build_roster,
     capacity_level,
@@ -29,28 +34,35 @@ from sscsim.funding import (
     northern_budgets,
     oda_allocation,
     oda_multiplier,
+    oda_portfolios,
+    oda_weights,
     southern_budget_inflow,
     vulnerability_index,
 )
+from sscsim.kernels import hashing
+from sscsim.kernels import matching as kernel
+from sscsim.kernels.diffusion import ALL_SECTORS
+from sscsim.kernels.random import new_state
 from sscsim.matching import (
-    cost_factor_matrix,
+    matching_parameters,
+    offer_lists,
     offer_matrix,
-    provider_scores,
-    similarity_matrix,
+    request_draws,
     weakest_sectors,
 )
 from sscsim.platforms import (
-    available_funds,
     build_platforms,
     distribute_fund_inflows,
+    event_reserves,
     rotate_coordinators,
     update_health,
 )
 from sscsim.ties import Layer, TieTable
 from sscsim.world import WorldDataError, WorldTables, load_world
 
-BILATERAL, TRIANGULAR, PLATFORM = "bilateral", "triangular", "platform"
-MODALITIES: tuple[str, ...] = (BILATERAL, TRIANGULAR, PLATFORM)
+__all__ = ["MODALITIES", "ConfigError", "SSCModel", "WorldDataError"]
+
+BILATERAL, TRIANGULAR, PLATFORM = kernel.BILATERAL, kernel.TRIANGULAR, kernel.PLATFORM
 
 
 class SSCModel(mesa.Model):
@@ -86,10 +98,8 @@ class SSCModel(mesa.Model):
             config.seed = int(rng)
         super().__init__(rng=rng)
         self.config = config
-        if world is None:
-            world = load_world(config.world.countries_path, config.world.memberships_path)
-        self.world = world
-        self._check_world_codes(world)
+        self.world = world if world is not None else self._load_world(config)
+        self._check_world_codes(self.world)
 
         self.sectors: list[str] = list(config.world.sectors)
         self.steps_per_year = config.steps_per_year
@@ -98,77 +108,81 @@ class SSCModel(mesa.Model):
 
         # --- actors and their state ---------------------------------------------------------
         scenario = config.scenario
-        self.roster = build_roster(world, config.world.champions, scenario.champions_enabled)
+        self.roster = build_roster(self.world, config.world.champions, scenario.champions_enabled)
         roster = self.roster
-        self.n_south = roster.n_south
+        n = self.n_south = roster.n_south
         self.kind = roster.kind.copy()
         self.capacity, self.institutional = initial_capacity(roster, len(self.sectors), self.rng)
-        self.is_champion = self.kind[: self.n_south] == Kind.CHAMPION
+        self.is_champion = self.kind[:n] == Kind.CHAMPION
         self.gdp = roster.gdp_usd.copy()
-        per_capita = self.gdp[: self.n_south] / np.maximum(roster.population[: self.n_south], 1.0)
-        self.gni_per_capita = _clip_to_income_band(per_capita, roster.income_level[: self.n_south])
-        self.income_level = roster.income_level[: self.n_south].copy()
+        per_capita = self.gdp[:n] / np.maximum(roster.population[:n], 1.0)
+        self.gni_per_capita = _clip_to_income_band(per_capita, roster.income_level[:n])
+        self.income_level = roster.income_level[:n].copy()
         self._initial_capacity = self.capacity.copy()
         self._initial_institutional = self.institutional.copy()
         self._initial_gni_per_capita = self.gni_per_capita.copy()
         self.ssc_budget = southern_budget_inflow(
-            self.gdp[: self.n_south], self.is_champion, self.steps_per_year, config.funding
+            self.gdp[:n], self.is_champion, self.steps_per_year, config.funding
         )
-        self.oda_received = np.zeros(self.n_south)
+        self.oda_received = np.zeros(n)
+        self.oda_multiplier = oda_multiplier(self.year, scenario)
+        self.oda_budget = northern_budgets(
+            self.gdp[n:], roster.oda_gni_pct[n:], 0.0, self.steps_per_year, config.funding
+        )
         self.degree = np.zeros(roster.n_actors, dtype=np.int64)
-        self.eligible = np.zeros(self.n_south, dtype=bool)
-        self.vulnerability = np.zeros(self.n_south)
+        self.eligible = np.zeros(n, dtype=bool)
+        self.vulnerability = np.zeros(n)
+        self.oda_need = np.zeros(n)
         self.triangular_pool = np.zeros(roster.n_north)
         self.repayments = Repayments()
+        self.served = np.zeros((n, len(self.sectors)), dtype=np.int64)
 
-        # --- platforms, network, fixed matrices ---------------------------------------------
+        # --- platforms and the network ------------------------------------------------------
         self.platforms = build_platforms(
-            world, roster, config.platforms, scenario, self.sectors, config.world.edp_members
+            self.world, roster, config.platforms, scenario, self.sectors, config.world.edp_members
         )
-        self.north_affinity = self.platforms.members[:, self.n_south :].T.astype(float) @ (
-            self.platforms.members[:, : self.n_south].astype(float)
-        )
-        self.north_affinity = np.minimum(self.north_affinity, 1.0)
-        self.ties = TieTable(roster.n_actors)
-        self.similarity = similarity_matrix(
-            roster.region[: self.n_south], self.income_level, roster.sids[: self.n_south]
-        )
-        self.cost_factor = cost_factor_matrix(
-            roster.region[: self.n_south],
-            self.is_champion,
-            config.funding.interregional_cost_multiplier,
-            config.funding.champion_interregional_discount,
-        )
-        self.interregional_pair = _interregional_pairs(roster.region, self.n_south)
-        self.agreement_trust = self._agreement_trust()
+        self.platform_mask = self.platforms.membership_mask()
+        self.ties = TieTable(roster.n_actors, initial_capacity=max(1024, 4 * roster.n_actors))
+        self._add_initial_ties()
+        self.agreement_keys, self.agreement_rows = self._agreements()
+        self.oda_portfolio = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
 
         # --- running actions and logs ------------------------------------------------------
-        self.projects: dict[str, list] = {
-            key: []
-            for key in ("provider", "recipient", "sector", "end", "layer", "source", "target")
-        }
-        self.action_log: list[dict[str, Any]] = []
+        self.running_actions = RunningActions()
+        self.action_log = ActionLog()
         self.event_log: list[dict[str, Any]] = []
         self.tie_snapshots: list[pd.DataFrame] = []
-        self.requests: list[tuple[int, int]] = []
+        self.panel = metrics.Panel()
+        self.requests = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
         self.modality_totals = dict.fromkeys(MODALITIES, 0)
         self.flow: dict[str, float] = {}
         self.count: dict[str, int] = {}
         self._reset_step_tallies()
         self.weakest = weakest_sectors(self.capacity, config.matching.request_sectors)
+        self.offers = np.zeros_like(self.capacity, dtype=bool)
 
         # --- agents ----------------------------------------------------------------------
-        for row in range(self.n_south):
-            CountryAgent(self, row)
-        for row in range(self.n_south, roster.n_actors):
-            NorthernPartner(self, row)
-        for p in range(self.platforms.n_platforms):
-            PlatformAgent(self, p)
+        CountryAgent.create_agents(self, n, list(range(n)))
+        NorthernPartner.create_agents(self, roster.n_north, list(range(n, roster.n_actors)))
+        PlatformAgent.create_agents(
+            self, self.platforms.n_platforms, list(range(self.platforms.n_platforms))
+        )
         self.countries = self.agents_by_type[CountryAgent]
 
+        self._snapshot_alive_ties()
         self.update_eligibility(force=True)
-        self.datacollector = metrics.build_datacollector(self.sectors)
+        self.datacollector = metrics.build_datacollector()
         self.datacollector.collect(self)
+        self.panel.record(self)
+
+    @staticmethod
+    def _load_world(config: SSCConfig) -> WorldTables:
+        world = load_world(config.world.countries_path, config.world.memberships_path)
+        if config.world.synthetic_actors is not None:
+            from sscsim.synthetic import synthetic_world
+
+            world = synthetic_world(config.world.synthetic_actors, config.world.synthetic_seed, world)
+        return world
 
     # ======================================================================================
     # The step
@@ -177,7 +191,7 @@ class SSCModel(mesa.Model):
         """One quarter, in the order of docs/ODD.md:
 
         1. Budgets: northern ODA on the scenario's path; Southern SSC funds and repayments;
-           platform trust funds.
+           platform trust funds; bilateral ODA to eligible recipients.
         2. Offers and requests in each country's strongest and weakest sectors.
         3. Matching of requests to offers; the funding found decides the modality.
         4. Platform events.
@@ -198,6 +212,8 @@ class SSCModel(mesa.Model):
         self.period += 1
         self.update_eligibility()
         self.datacollector.collect(self)
+        if self.period % self.config.output.panel_every == 0 or self.period == self.n_steps:
+            self.panel.record(self)
         if self.period >= self.n_steps:
             self.running = False
 
@@ -214,7 +230,8 @@ class SSCModel(mesa.Model):
 
     # --- 1. budgets -----------------------------------------------------------------------
     def allocate_budgets(self) -> None:
-        """Northern ODA budgets and their split; Southern SSC funds; platform trust funds."""
+        """Northern ODA budgets and their split; Southern SSC funds; platform trust funds;
+        bilateral ODA to eligible recipients along the donors' portfolios."""
         config = self.config
         n = self.n_south
         self.oda_multiplier = oda_multiplier(self.year, config.scenario)
@@ -246,217 +263,158 @@ class SSCModel(mesa.Model):
             config.scenario.fealac_fund_multiplier,
         ).sum()
 
-        flows = oda_allocation(
-            budgets.bilateral,
-            self.eligible,
-            self.oda_need,
-            self.roster.population[:n],
-            self.north_affinity,
+        self.oda_received = oda_allocation(
+            budgets.bilateral, self.oda_base, self.platform_mask[:n], self.platform_mask[n:]
         )
-        self.oda_received = flows.sum(axis=0)
-        self.flow["oda_bilateral"] = float(flows.sum())
-        self._reinforce_oda_ties(flows)
-
-    def _reinforce_oda_ties(self, flows: np.ndarray) -> None:
-        keep = self.config.ties.oda_ties_per_donor
-        for partner in range(flows.shape[0]):
-            recipients = np.flatnonzero(flows[partner] > 0)
-            if len(recipients) > keep:
-                top = np.argsort(-flows[partner, recipients], kind="stable")[:keep]
-                recipients = np.sort(recipients[top])
-            donors = np.full(len(recipients), self.n_south + partner)
-            self.ties.reinforce(
-                Layer.ODA, donors, recipients, self.period, self.config.ties.reinforcement
-            )
+        self.flow["oda_bilateral"] = float(self.oda_received.sum())
+        donors, recipients = self.oda_portfolio
+        if len(donors):
+            keys = self.ties.encode(Layer.ODA, n + donors, recipients)
+            self.ties.reinforce_keys(keys, self.period, config.ties.reinforcement)
 
     # --- 2. offers and requests -------------------------------------------------------------
     def state_offers_and_requests(self) -> None:
-        """Each country offers in its strongest sectors and requests in its weakest."""
+        """Each country offers in its strongest sectors and requests in its weakest ones that no
+        running action serves, with a chance that rises with its agency's capacity; requests
+        are then taken in a random order."""
         params = self.config.matching
         offer_sectors = np.full(self.n_south, params.offer_sectors)
         offer_sectors[self.is_champion] += 1  # champions share know-how more widely
         self.offers = offer_matrix(self.capacity, offer_sectors, params.offer_quantile)
         self.weakest = weakest_sectors(self.capacity, params.request_sectors)
-        self.requests = []
-        self.countries.shuffle_do("state_requests")
-        self.count["requests"] = len(self.requests)
-
-    def is_served(self, recipient: int, sector: int) -> bool:
-        """Whether a running action already serves this recipient in this sector."""
-        return (recipient, sector) in self._served
+        chance = params.request_rate * (0.5 + 0.5 * self.institutional)
+        recipient, sector = request_draws(
+            self.weakest, chance, self.served, self.rng.random(self.weakest.shape)
+        )
+        order = self.rng.permutation(len(recipient))
+        self.requests = (recipient[order], sector[order])
+        self.count["requests"] = len(recipient)
 
     # --- 3. matching ------------------------------------------------------------------------
     def match_requests(self) -> None:
-        """Match each request to a provider and find its funding.
-
-        The recipient scores the providers that offer the sector and are far enough ahead, and
-        draws one (softmax). The funding found decides the modality: the provider's national
-        fund (bilateral), a northern partner's co-funding (triangular) or a shared platform's
-        trust fund (platform), drawn in proportion to their appeal among those that can pay. A
-        request whose first three providers cannot be funded lapses.
-        """
-        params = self.config.matching
-        n = self.n_south
-        slots = np.ceil(params.actions_per_agency * self.institutional).astype(np.int64)
-        trust = self.ties.strength_matrix((Layer.BILATERAL, Layer.TRIANGULAR, Layer.PLATFORM), n)
-        np.maximum(trust, self.agreement_trust, out=trust)
-        active_members = self.platforms.members[self.platforms.active, :n].astype(float)
-        comembership = active_members.T @ active_members
-        countries = self.countries
-        for recipient, sector in self.requests:
-            gap = self.capacity[:, sector] - self.capacity[recipient, sector]
-            candidates = np.flatnonzero(
-                self.offers[:, sector] & (gap >= params.min_capacity_gap) & (slots > 0)
-            )
-            candidates = candidates[candidates != recipient]
-            agent = countries[recipient]  # AgentSet order is creation order: row order
-            for _attempt in range(3):
-                if not len(candidates):
-                    break
-                scores = provider_scores(
-                    gap[candidates],
-                    self.similarity[recipient, candidates],
-                    trust[recipient, candidates],
-                    comembership[recipient, candidates],
-                    self.cost_factor[recipient, candidates],
-                    params,
-                )
-                provider = agent.choose_provider(candidates, scores)
-                if self._fund_action(agent, provider, recipient, sector, comembership):
-                    slots[provider] -= 1
-                    break
-                candidates = candidates[candidates != provider]
-            else:
-                self.count["unfunded"] += 1
-                continue
-            if not len(candidates):
-                self.count["unfunded"] += 1
-
-    def _fund_action(
-        self,
-        agent: CountryAgent,
-        provider: int,
-        recipient: int,
-        sector: int,
-        comembership: np.ndarray,
-    ) -> bool:
-        """Find funding for one action and start it; False if no modality can pay."""
+        """Match requests to providers and fund them (the kernel `kernels.matching`), then start
+        the actions: budgets, ties, running actions, repayments and the log."""
         config = self.config
-        funding, params = config.funding, config.matching
-        duration = int(
-            self.rng.integers(params.min_duration_quarters, params.max_duration_quarters + 1)
+        params, funding = config.matching, config.funding
+        n = self.n_south
+        recipients, sectors = self.requests
+        size = len(recipients)
+        out = {
+            "request": np.empty(size, dtype=np.int64),
+            "provider": np.empty(size, dtype=np.int64),
+            "modality": np.empty(size, dtype=np.int64),
+            "funder": np.empty(size, dtype=np.int64),
+            "platform": np.empty(size, dtype=np.int64),
+            "cost": np.empty(size),
+            "duration": np.empty(size, dtype=np.int64),
+            "refundable": np.empty(size, dtype=np.bool_),
+            "organisation": np.empty(size, dtype=np.bool_),
+        }
+        offer_indptr, offer_rows = offer_lists(self.offers)
+        slots = np.ceil(params.actions_per_agency * self.institutional).astype(np.int64)
+        real, integer = matching_parameters(config)
+        ties = self.ties
+        started, lapsed = kernel.match_requests(
+            recipients,
+            sectors,
+            self.capacity,
+            self.roster.region[:n],
+            self.income_level,
+            self.roster.sids[:n],
+            self.is_champion,
+            self.platform_mask,
+            offer_indptr,
+            offer_rows,
+            slots,
+            self.ssc_budget,
+            ties.n_actors,
+            ties.table_keys,
+            ties.table_rows,
+            ties.strength,
+            ties.alive,
+            self.agreement_keys,
+            self.agreement_rows,
+            self.platforms.active_mask(),
+            self.platforms.fund,
+            event_reserves(self.platforms),
+            self.triangular_pool,
+            real,
+            integer,
+            new_state(self.rng),
+            out["request"],
+            out["provider"],
+            out["modality"],
+            out["funder"],
+            out["platform"],
+            out["cost"],
+            out["duration"],
+            out["refundable"],
+            out["organisation"],
         )
-        shared = np.flatnonzero(
-            self.platforms.active
-            & self.platforms.members[:, provider]
-            & self.platforms.members[:, recipient]
+        self.count["unfunded"] = lapsed
+        self._start_actions({name: values[:started] for name, values in out.items()})
+
+    def _start_actions(self, started: dict[str, np.ndarray]) -> None:
+        """Bookkeeping of the actions the matching started."""
+        config = self.config
+        recipients, sectors = self.requests
+        provider = started["provider"]
+        recipient = recipients[started["request"]]
+        sector = sectors[started["request"]]
+        modality, cost = started["modality"], started["cost"]
+        bilateral, triangular, platform = (modality == m for m in (BILATERAL, TRIANGULAR, PLATFORM))
+        provider_part = cost * (1.0 - config.funding.triangular_cofunding_share)
+        self.flow["southern_funds"] += float(cost[bilateral].sum() + provider_part[triangular].sum())
+        self.flow["northern_triangular"] += float((cost - provider_part)[triangular].sum())
+        self.flow["platform_funds"] += float(cost[platform].sum())
+        for k, name in enumerate(MODALITIES):
+            count = int((modality == k).sum())
+            self.modality_totals[name] += count
+            self.count[name] += count
+
+        refundable = started["refundable"]
+        instalments = max(1, round(config.funding.repayment_years * self.steps_per_year))
+        self.repayments.add_many(recipient[refundable], provider[refundable], cost[refundable], instalments)
+
+        layer = np.select([bilateral, triangular], [Layer.BILATERAL, Layer.TRIANGULAR], Layer.PLATFORM)
+        tie_key = self.ties.encode(layer, provider, recipient)
+        funder = started["funder"][triangular]
+        funder_keys = self.ties.encode(
+            Layer.TRIANGULAR,
+            np.concatenate([funder, funder]),
+            np.concatenate([provider[triangular], recipient[triangular]]),
         )
-        through_organisation = len(shared) > 0
-        discount = funding.multilateral_cost_discount if through_organisation else 0.0
-        cost = funding.action_cost_usd * duration * self.cost_factor[recipient, provider]
-        cost *= 1.0 - discount
-
-        options: list[tuple[str, float]] = []
-        if self.ssc_budget[provider] >= cost:
-            options.append((BILATERAL, 1.0))
-        funder = -1
-        provider_part = cost * (1.0 - funding.triangular_cofunding_share)
-        if self.ssc_budget[provider] >= provider_part:
-            funder = self._choose_funder(provider, recipient, cost - provider_part)
-            if funder >= 0:
-                options.append((TRIANGULAR, params.triangular_appeal))
-        platform = -1
-        if len(shared):
-            available = available_funds(self.platforms)[shared]
-            affordable = shared[available >= cost]
-            if len(affordable):
-                platform = int(affordable[np.argmax(available[available >= cost])])
-                priority = 1.0 + config.scenario.sids_priority * self.roster.sids[recipient]
-                options.append((PLATFORM, params.platform_appeal * priority))
-        if not options:
-            return False
-
-        modality = agent.choose_modality(options)
-        refundable = False
-        funder_code = platform_code = ""
-        if modality == BILATERAL:
-            refundable = bool(
-                self.income_level[recipient] >= 1 and self.rng.random() < funding.refundable_share
+        self.ties.reinforce_keys(funder_keys, self.period, config.ties.reinforcement)
+        self.ties.reinforce_keys(tie_key, self.period, config.ties.reinforcement)
+        end = self.period + started["duration"]
+        self.running_actions.start(
+            provider=provider, recipient=recipient, sector=sector, end=end, tie_key=tie_key
+        )
+        np.add.at(self.served, (recipient, sector), 1)
+        funded_by_platform = started["platform"][platform]
+        state = self.platforms
+        state.last_participation[funded_by_platform, provider[platform]] = self.period
+        state.last_participation[funded_by_platform, recipient[platform]] = self.period
+        np.add.at(self.actions_by_country, provider, 1)
+        np.add.at(self.actions_by_country, recipient, 1)
+        if config.output.record_actions:
+            self.action_log.record(
+                period=np.full(len(provider), self.period + 1),
+                year=np.full(len(provider), self.calendar_year),
+                quarter=np.full(len(provider), self.quarter),
+                provider=provider,
+                recipient=recipient,
+                funder=started["funder"],
+                platform=started["platform"],
+                modality=modality,
+                sector=sector,
+                cost=cost,
+                duration=started["duration"],
+                organisation=started["organisation"],
+                refundable=refundable,
+                interregional=self.interregional(provider, recipient),
             )
-            self.ssc_budget[provider] -= cost
-            self.flow["southern_funds"] += cost
-            if refundable:
-                instalments = max(1, round(funding.repayment_years * self.steps_per_year))
-                self.repayments.add(recipient, provider, cost, instalments)
-            self._start_project(Layer.BILATERAL, provider, provider, recipient, sector, duration)
-        elif modality == TRIANGULAR:
-            northern_part = cost - provider_part
-            self.triangular_pool[funder - self.n_south] -= northern_part
-            self.ssc_budget[provider] -= provider_part
-            self.flow["northern_triangular"] += northern_part
-            self.flow["southern_funds"] += provider_part
-            funder_code = str(self.roster.iso3[funder])
-            self.ties.reinforce(
-                Layer.TRIANGULAR,
-                [funder, funder],
-                [provider, recipient],
-                self.period,
-                config.ties.reinforcement,
-            )
-            self._start_project(Layer.TRIANGULAR, provider, provider, recipient, sector, duration)
-        else:
-            self.platforms.fund[platform] -= cost
-            self.flow["platform_funds"] += cost
-            platform_code = self.platforms.codes[platform]
-            self.platforms.last_participation[platform, [provider, recipient]] = self.period
-            self._start_project(Layer.PLATFORM, provider, provider, recipient, sector, duration)
-        if platform < 0 and len(shared):
-            platform_code = self.platforms.codes[int(shared[0])]
-        self.modality_totals[modality] += 1
-        self.count[modality] += 1
-        self.actions_by_country[[provider, recipient]] += 1
-        self.action_log.append(
-            {
-                "period": self.period + 1,
-                "year": self.calendar_year,
-                "quarter": self.quarter,
-                "provider": str(self.roster.iso3[provider]),
-                "recipient": str(self.roster.iso3[recipient]),
-                "funder": funder_code if modality == TRIANGULAR else "",
-                "platform": platform_code,
-                "modality": modality,
-                "sector": self.sectors[sector],
-                "cost_usd": float(cost),
-                "duration_quarters": duration,
-                "channel": "regional_organisation" if through_organisation else "direct",
-                "refundable": refundable,
-                "interregional": bool(self.interregional_pair[provider, recipient]),
-            }
-        )
-        return True
-
-    def _choose_funder(self, provider: int, recipient: int, need: float) -> int:
-        """Actor row of the northern partner that co-funds, or -1 if none can."""
-        partners = self.agents_by_type[NorthernPartner]
-        weight = np.array([p.cofunding_weight(provider, recipient, need) for p in partners])
-        if weight.sum() <= 0:
-            return -1
-        k = int(self.rng.choice(len(weight), p=weight / weight.sum()))
-        return self.n_south + k
-
-    def _start_project(
-        self, layer: Layer, teacher: int, source: int, target: int, sector: int, duration: int
-    ) -> None:
-        self.ties.reinforce(layer, [source], [target], self.period, self.config.ties.reinforcement)
-        projects = self.projects
-        projects["provider"].append(teacher)
-        projects["recipient"].append(target)
-        projects["sector"].append(sector)
-        projects["end"].append(self.period + duration)
-        projects["layer"].append(int(layer))
-        projects["source"].append(source)
-        projects["target"].append(target)
-        self._served.add((target, sector))
+        self.count["interregional_actions"] = int(self.interregional(provider, recipient).sum())
 
     # --- 4. platform events -------------------------------------------------------------------
     def hold_platform_events(self) -> None:
@@ -477,7 +435,8 @@ class SSCModel(mesa.Model):
         )
         first, second = np.triu_indices(len(participants), k=1)
         source, target = participants[first], participants[second]
-        bonus = 1.0 + ties.interregional_event_bonus * self.interregional_pair[source, target]
+        across = self.interregional(source, target)
+        bonus = 1.0 + ties.interregional_event_bonus * across
         self.ties.reinforce(
             Layer.PLATFORM, source, target, self.period, np.minimum(ties.reinforcement * bonus, 1.0)
         )
@@ -505,10 +464,10 @@ class SSCModel(mesa.Model):
                 "year": self.calendar_year,
                 "quarter": self.quarter,
                 "platform": state.codes[p],
-                "host": self._iso3_or_empty(host),
-                "coordinator": self._iso3_or_empty(state.coordinator(p)),
+                "host": self._code_or_empty(host),
+                "coordinator": self._code_or_empty(state.coordinator(p)),
                 "participants": len(participants),
-                "interregional_pairs": int(self.interregional_pair[source, target].sum()),
+                "interregional_pairs": int(across.sum()),
                 "sector": self.sectors[sector],
                 "cost_usd": float(from_fund + host_share),
             }
@@ -516,17 +475,23 @@ class SSCModel(mesa.Model):
 
     # --- 5. diffusion -----------------------------------------------------------------------
     def diffuse_knowledge(self) -> None:
-        """Learning along running actions and this step's events, then discrete adoption."""
+        """Learning along running actions (in their sector), this step's events (in their
+        theme) and every alive Southern tie (peer learning, all sectors); then adoption."""
         params = self.config.diffusion
-        active = self._active_projects()
-        provider = np.asarray(self.projects["provider"], dtype=np.int64)[active]
-        recipient = np.asarray(self.projects["recipient"], dtype=np.int64)[active]
-        sector = np.asarray(self.projects["sector"], dtype=np.int64)[active]
-        strength = self._project_tie_strength(active)
-        efficiency = 0.5 + 0.5 * self.institutional[provider]
-        weight = params.learning_rate * strength * params.skill_use_rate * efficiency
+        actions = self.running_actions
+        # Running actions are joint activity: they keep their tie alive and strengthen it.
+        rows = self.ties.reinforce_keys(
+            actions.tie_key, self.period, 0.25 * self.config.ties.reinforcement
+        )
+        efficiency = 0.5 + 0.5 * self.institutional[actions.provider]
+        weight = params.learning_rate * self.ties.strength[rows] * params.skill_use_rate * efficiency
+        peers = self._peer_learning_ties(params.tie_learning_rate * params.skill_use_rate)
         ties = LearningTies.concatenate(
-            [LearningTies(provider, recipient, sector, weight), *self.event_ties]
+            [
+                LearningTies(actions.provider, actions.recipient, actions.sector, weight),
+                *self.event_ties,
+                peers,
+            ]
         )
         absorptive = absorptive_capacity(self.institutional, params)
         learned, ceiling = diffusion_step(self.capacity, ties, absorptive)
@@ -534,25 +499,21 @@ class SSCModel(mesa.Model):
         self.count["pilots"] = int(pilots.sum())
         self.count["learning_ties"] = len(ties.teacher)
 
-    def _active_projects(self) -> np.ndarray:
-        return np.flatnonzero(np.asarray(self.projects["end"], dtype=np.int64) > self.period)
-
-    def _project_tie_strength(self, active: np.ndarray) -> np.ndarray:
-        layer = np.asarray(self.projects["layer"], dtype=np.int64)[active]
-        source = np.asarray(self.projects["source"], dtype=np.int64)[active]
-        target = np.asarray(self.projects["target"], dtype=np.int64)[active]
-        # Ongoing actions are joint activity: they keep their tie alive and strengthen it.
-        strength = np.empty(len(active))
-        for k in range(len(active)):
-            row = self.ties.reinforce(
-                Layer(int(layer[k])),
-                [source[k]],
-                [target[k]],
-                self.period,
-                0.25 * self.config.ties.reinforcement,
-            )[0]
-            strength[k] = self.ties.strength[row]
-        return strength
+    def _peer_learning_ties(self, rate: float) -> LearningTies:
+        """Both directions of every alive bilateral, triangular or platform tie between Southern
+        actors, teaching every sector at `rate` x tie strength."""
+        rows, layer, source, target = self.alive_ties
+        southern = (layer != Layer.ODA) & (source < self.n_south) & (target < self.n_south)
+        rows, source, target = rows[southern], source[southern], target[southern]
+        if rate <= 0 or not len(rows):
+            return LearningTies.empty()
+        weight = rate * self.ties.strength[rows]
+        return LearningTies(
+            np.concatenate([source, target]),
+            np.concatenate([target, source]),
+            np.full(2 * len(rows), ALL_SECTORS, dtype=np.int64),
+            np.concatenate([weight, weight]),
+        )
 
     # --- 6. domestic dynamics ---------------------------------------------------------------------
     def domestic_dynamics(self) -> None:
@@ -568,9 +529,7 @@ class SSCModel(mesa.Model):
         capacity += rate * (potential - capacity)
         quarterly_gdp = self.gdp[:n] / self.steps_per_year
         oda_share = np.minimum(self.oda_received / quarterly_gdp, 0.2)
-        capacity += (self.config.funding.oda_capacity_effect * oda_share)[:, None] * (
-            1.0 - capacity
-        )
+        capacity += (self.config.funding.oda_capacity_effect * oda_share)[:, None] * (1.0 - capacity)
         np.clip(capacity, 0.0, 1.0, out=capacity)
 
         acted = self.actions_by_country[:n]
@@ -599,41 +558,41 @@ class SSCModel(mesa.Model):
 
     # --- 7. ties and platforms ----------------------------------------------------------------
     def update_ties_and_platforms(self) -> None:
-        """Ties without joint action decay and dissolve below the threshold; platform health;
-        coordinators rotate; tie snapshots."""
+        """Ties without joint action decay and dissolve below the threshold; actions end;
+        platform health; coordinators rotate; tie snapshots."""
         params = self.config.ties
-        before, dissolved = self.ties.decay(
-            self.period, params.decay_rate, params.dissolve_threshold
-        )
+        before, dissolved = self.ties.decay(self.period, params.decay_rate, params.dissolve_threshold)
         self.count["ties_dissolved"] = dissolved
         self.count["ties_before"] = before
-        rows = self.ties.alive_rows()
-        self.degree = np.bincount(
-            self.ties.source[rows], minlength=self.roster.n_actors
-        ) + np.bincount(self.ties.target[rows], minlength=self.roster.n_actors)
-        self._retire_projects()
+        self._snapshot_alive_ties()
+        ending = self.running_actions.end <= self.period + 1
+        np.subtract.at(
+            self.served,
+            (self.running_actions.recipient[ending], self.running_actions.sector[ending]),
+            1,
+        )
+        self.running_actions.retire(self.period + 1)
         update_health(self.platforms, self.period, self.roster, self.config.platforms)
         rotate_coordinators(self.platforms, self.period, self.steps_per_year)
         every = self.config.output.tie_snapshot_every
         if (self.period + 1) % every == 0 or self.period + 1 == self.n_steps:
-            rows = self.ties.alive_rows()
-            snapshot = self.ties.frame(rows)
+            snapshot = self.ties.frame(self.alive_ties[0])
             snapshot.insert(0, "period", self.period + 1)
             self.tie_snapshots.append(snapshot)
 
-    def _retire_projects(self) -> None:
-        end = np.asarray(self.projects["end"], dtype=np.int64)
-        running = end > self.period + 1
-        if running.all():
-            return
-        for key, values in self.projects.items():
-            self.projects[key] = [v for v, keep in zip(values, running, strict=True) if keep]
-        self._served = set(zip(self.projects["recipient"], self.projects["sector"], strict=True))
+    def _snapshot_alive_ties(self) -> None:
+        """The alive ties (rows, layer, source, target) and each actor's degree, once a step."""
+        rows = self.ties.alive_rows()
+        layer, source, target = self.ties.endpoints(rows)
+        self.alive_ties = (rows, layer, source, target)
+        n = self.roster.n_actors
+        self.degree = np.bincount(source, minlength=n) + np.bincount(target, minlength=n)
 
     # --- 8. eligibility ----------------------------------------------------------------------
     def update_eligibility(self, force: bool = False) -> None:
-        """Each year: income groups from GNI per capita (GDP growth as its proxy), vulnerability,
-        and who may receive ODA under the scenario's criterion."""
+        """Each year: income groups from GNI per capita (GDP growth as its proxy, thresholds
+        rising with inflation), kinds, vulnerability, who may receive ODA under the scenario's
+        criterion, and the donors' portfolios of principal recipients."""
         if not force and self.period % self.steps_per_year != 0:
             return
         n = self.n_south
@@ -655,8 +614,13 @@ class SSCModel(mesa.Model):
             need = 1.0 / np.sqrt(np.maximum(self.gni_per_capita, 100.0))
             need = need / need.max()
         self.oda_need = need * (1.0 + scenario.sids_priority * self.roster.sids[:n])
-        self.similarity = similarity_matrix(
-            self.roster.region[:n], self.income_level, self.roster.sids[:n]
+        self.oda_base = oda_weights(self.eligible, self.oda_need, self.roster.population[:n])
+        self.oda_portfolio = oda_portfolios(
+            self.oda_base,
+            self.platform_mask[:n],
+            self.platform_mask[n:],
+            self.config.ties.oda_ties_per_donor,
+            self.rng,
         )
 
     # ======================================================================================
@@ -676,6 +640,13 @@ class SSCModel(mesa.Model):
     def quarter(self) -> int:
         """Sub-period of the current step within its year, from 1 (a quarter by default)."""
         return self.period % self.steps_per_year + 1
+
+    def interregional(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        """Whether each pair of actors joins Asia-Pacific and Latin America & the Caribbean."""
+        region = self.roster.region
+        a, b = region[first], region[second]
+        southern = (np.asarray(first) < self.n_south) & (np.asarray(second) < self.n_south)
+        return southern & (((a == ASIA_PACIFIC) & (b == LAC)) | ((a == LAC) & (b == ASIA_PACIFIC)))
 
     def _reset_step_tallies(self) -> None:
         self.flow = dict.fromkeys(
@@ -701,32 +672,46 @@ class SSCModel(mesa.Model):
                 "learning_ties",
                 "ties_dissolved",
                 "ties_before",
+                "interregional_actions",
             ),
             0,
         )
         self.actions_by_country = np.zeros(self.roster.n_actors, dtype=np.int64)
         self.event_ties: list[LearningTies] = []
-        if not hasattr(self, "_served"):
-            self._served: set[tuple[int, int]] = set()
 
-    def _iso3_or_empty(self, row: int) -> str:
+    def _code_or_empty(self, row: int) -> str:
         return str(self.roster.iso3[row]) if row >= 0 else ""
 
-    def _agreement_trust(self) -> np.ndarray:
-        """(n_south, n_south) trust floor from standing partnership agreements."""
+    def _add_initial_ties(self) -> None:
+        """Random ties present at the start (synthetic worlds; none for the real world)."""
+        per_actor = self.config.world.initial_ties_per_actor
+        if per_actor <= 0:
+            return
+        from sscsim.synthetic import initial_ties
+
+        layer, source, target, strength = initial_ties(
+            self.roster.region, self.n_south, per_actor, self.rng
+        )
+        self.ties.reinforce_keys(self.ties.encode(layer, source, target), -1, strength)
+
+    def _agreements(self) -> tuple[np.ndarray, np.ndarray]:
+        """Hash table of standing partnership agreements, keyed low x n_actors + high."""
         index = self.roster.index()
-        trust = np.zeros((self.n_south, self.n_south))
+        keys = []
         for pair in self.config.world.partnerships:
             codes = pair.split(":")
-            if not all(code in index for code in codes):  # left out for lack of data
-                continue
-            first, second = (index[code] for code in codes)
-            trust[first, second] = trust[second, first] = self.config.world.partnership_trust
-        return trust
+            if all(code in index for code in codes):  # skip economies left out for lack of data
+                first, second = sorted(index[code] for code in codes)
+                keys.append(first * self.roster.n_actors + second)
+        table_keys, table_rows = hashing.empty_table(2 * len(keys) + 16)
+        hashing.build(table_keys, table_rows, np.asarray(keys, dtype=np.int64))
+        return table_keys, table_rows
 
     def _check_world_codes(self, world: WorldTables) -> None:
-        known = set(world.countries["iso3"])
-        southern = set(world.countries.loc[world.countries["southern"], "iso3"])
+        countries = world.countries
+        column = "country" if "country" in countries else "iso3"
+        known = set(countries[column])
+        southern = set(countries.loc[countries["southern"], column])
         problems = []
         for code in self.config.world.champions:
             if code not in known:
@@ -751,14 +736,14 @@ class SSCModel(mesa.Model):
     # --- outputs ------------------------------------------------------------------------------
     def actions_frame(self) -> pd.DataFrame:
         """Every cooperation action so far: the database of SSC actions."""
-        return metrics.actions_frame(self.action_log)
+        return self.action_log.frame(self.roster.iso3, self.sectors, self.platforms.codes)
 
     def events_frame(self) -> pd.DataFrame:
         """Every platform event so far."""
         return metrics.events_frame(self.event_log)
 
     def ties_frame(self) -> pd.DataFrame:
-        """Tie snapshots by layer, with ISO3 codes of both ends."""
+        """Tie snapshots by layer, with the codes of both ends."""
         return metrics.ties_frame(self.tie_snapshots, self.roster.iso3)
 
     def timeseries_frame(self) -> pd.DataFrame:
@@ -766,8 +751,8 @@ class SSCModel(mesa.Model):
         return metrics.timeseries_frame(self)
 
     def agents_frame(self) -> pd.DataFrame:
-        """The agent panel: one row per country and period."""
-        return metrics.agents_frame(self)
+        """The agent panel: one row per country and recorded period."""
+        return self.panel.frame(self)
 
     def summary(self) -> dict[str, Any]:
         """Headline figures of the run so far."""
@@ -777,10 +762,8 @@ class SSCModel(mesa.Model):
 def _clip_to_income_band(per_capita: np.ndarray, level: np.ndarray) -> np.ndarray:
     """A GNI-per-capita proxy consistent with the World Bank group: GDP per capita clipped into
     the group's band, so that growth (not the gap between GDP and GNI) moves countries."""
-    bounds = (0.0, 1_135.0, 4_495.0, 13_935.0, np.inf)
-    low = np.array([bounds[k] for k in level]) + 1.0
-    high = np.array([bounds[k + 1] for k in level])
-    return np.clip(per_capita, low, high)
+    bounds = np.array([0.0, 1_135.0, 4_495.0, 13_935.0, np.inf])
+    return np.clip(per_capita, bounds[level] + 1.0, bounds[level + 1])
 
 
 def _southern_kinds(income_level: np.ndarray, sids: np.ndarray, champion: np.ndarray) -> np.ndarray:
@@ -789,18 +772,3 @@ def _southern_kinds(income_level: np.ndarray, sids: np.ndarray, champion: np.nda
     kind[sids] = Kind.SIDS
     kind[champion] = Kind.CHAMPION
     return kind
-
-
-def _interregional_pairs(region: np.ndarray, n_south: int) -> np.ndarray:
-    """bool (n_actors, n_actors): True between an Asia-Pacific and a LAC country."""
-    from sscsim.actors import ASIA_PACIFIC, LAC
-
-    asia = region == ASIA_PACIFIC
-    lac = region == LAC
-    pair = (asia[:, None] & lac[None, :]) | (lac[:, None] & asia[None, :])
-    pair[n_south:, :] = False
-    pair[:, n_south:] = False
-    return pair
-
-
-__all__ = ["MODALITIES", "ConfigError", "SSCModel", "WorldDataError"]

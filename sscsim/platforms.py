@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from sscsim.actors import ASIA_PACIFIC, LAC, Kind, Roster
 from sscsim.config import PlatformKind, PlatformParams, PlatformSpec, ScenarioConfig
@@ -38,6 +39,15 @@ class PlatformState:
     @property
     def n_platforms(self) -> int:
         return len(self.codes)
+
+    def membership_mask(self) -> np.ndarray:
+        """int64 (n_actors,): bit p set where the actor is a member of platform p."""
+        bits = np.left_shift(np.int64(1), np.arange(self.n_platforms, dtype=np.int64))
+        return (self.members.T.astype(np.int64) * bits[None, :]).sum(axis=1)
+
+    def active_mask(self) -> int:
+        """Bit mask of the platforms active now."""
+        return int(np.sum(np.left_shift(1, np.flatnonzero(self.active).astype(np.int64))))
 
     def index(self, code: str) -> int:
         return self.codes.index(code)
@@ -70,17 +80,19 @@ def build_platforms(
     for funding affinity but do not attend events or receive projects. Coordinators rotate over
     Southern members; for interregional platforms the rotation alternates Asia-Pacific and LAC.
     """
-    index = roster.index()
     codes = list(params.specs)
+    actors = pd.Index(roster.iso3)
+    table = world.memberships
     members = np.zeros((len(codes), roster.n_actors), dtype=bool)
     for p, code in enumerate(codes):
         if code == "EDP" and edp_members is not None:
-            iso3s = edp_members
+            rows = actors.get_indexer(pd.Index(edp_members))
+            if "country" in world.countries:  # a synthetic world: every actor of those economies
+                country = world.countries.set_index("iso3")["country"]
+                rows = actors.get_indexer(country.index[country.isin(edp_members)])
         else:
-            iso3s = world.members(code)
-        for iso3 in iso3s:
-            if iso3 in index:
-                members[p, index[iso3]] = True
+            rows = actors.get_indexer(table.loc[table["platform"] == code, "iso3"])
+        members[p, rows[rows >= 0]] = True  # actors left out for lack of data are skipped
 
     specs = [params.specs[code] for code in codes]
     enabled = np.array(
@@ -242,12 +254,10 @@ def event_costs(state: PlatformState) -> np.ndarray:
     return np.array([spec.event_cost_usd for spec in state.specs])
 
 
-def available_funds(state: PlatformState) -> np.ndarray:
-    """What each fund can spend on projects: its balance less a reserve for its next event."""
-    reserve = np.where(
-        np.array([spec.events_per_year > 0 for spec in state.specs]), event_costs(state), 0.0
-    )
-    return np.maximum(state.fund - reserve, 0.0)
+def event_reserves(state: PlatformState) -> np.ndarray:
+    """What each fund keeps back from projects: the cost of its next event, if it holds any."""
+    holds_events = np.array([spec.events_per_year > 0 for spec in state.specs])
+    return np.where(holds_events, event_costs(state), 0.0)
 
 
 def rotate_coordinators(state: PlatformState, step: int, steps_per_year: int) -> None:

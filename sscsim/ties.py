@@ -1,10 +1,15 @@
-"""The multilayer cooperation network: every tie of every layer as parallel arrays.
+"""The multilayer cooperation network: every alive tie of every layer as parallel arrays.
 
 A tie is (layer, source, target) between actor rows (Southern countries first, then northern
-partners). Bilateral, triangular and ODA ties are directed (provider or funder first); platform
-ties are undirected and stored with source < target. Each tie has a strength in (0, 1] that grows
-with each joint action and decays without one; below a threshold it dissolves, and the record of
-its birth and death is kept, since tie persistence is how sustained cooperation is measured.
+partners), encoded as one int64 key and found through a hash table (`sscsim.kernels.hashing`), so
+that forming, strengthening and looking up ties costs the same at ten ties as at ten million.
+Bilateral, triangular and ODA ties are directed (provider or funder first); platform ties are
+undirected and stored with source < target. Each tie has a strength in (0, 1] that grows with each
+joint action and decays without one; below a threshold it dissolves. Dissolved ties are dropped
+from the arrays when they outnumber the alive ones (a tie formed again later is a new spell).
+
+Memory: 41 bytes a tie in the arrays plus 16 to 32 bytes in the hash table (kept at most half
+full): at most 73 bytes a tie slot.
 """
 
 from __future__ import annotations
@@ -13,6 +18,9 @@ from enum import IntEnum
 
 import numpy as np
 import pandas as pd
+
+from sscsim.kernels import hashing
+from sscsim.kernels import ties as tie_kernels
 
 
 class Layer(IntEnum):
@@ -31,49 +39,67 @@ DIRECTED: dict[Layer, bool] = {
     Layer.PLATFORM: False,
     Layer.ODA: True,
 }
+_ARRAYS: dict[str, type] = {
+    "key": np.int64,
+    "strength": np.float64,
+    "born": np.int64,
+    "last_action": np.int64,
+    "actions": np.int64,
+    "alive": np.bool_,
+}
 
 
 class TieTable:
-    """Ties as growable arrays, with a dictionary from (layer, source, target) to a row.
-
-    Dissolved ties keep their row (``alive`` False, ``died`` set); a tie formed again between
-    the same actors gets a new row, so each row is one spell of cooperation.
-    """
+    """Ties as growable arrays (rows) with a hash table from tie key to row."""
 
     def __init__(self, n_actors: int, initial_capacity: int = 1024):
-        self.n_actors = n_actors
+        self.n_actors = int(n_actors)
         self.size = 0
-        self.layer = np.zeros(initial_capacity, dtype=np.int8)
-        self.source = np.zeros(initial_capacity, dtype=np.int64)
-        self.target = np.zeros(initial_capacity, dtype=np.int64)
-        self.strength = np.zeros(initial_capacity, dtype=np.float64)
-        self.born = np.zeros(initial_capacity, dtype=np.int64)
-        self.last_action = np.zeros(initial_capacity, dtype=np.int64)
-        self.died = np.full(initial_capacity, -1, dtype=np.int64)
-        self.alive = np.zeros(initial_capacity, dtype=bool)
-        self.actions = np.zeros(initial_capacity, dtype=np.int64)
-        self._row: dict[tuple[int, int, int], int] = {}
+        for name, dtype in _ARRAYS.items():
+            setattr(self, name, np.zeros(initial_capacity, dtype=dtype))
+        self.table_keys, self.table_rows = hashing.empty_table(2 * initial_capacity)
 
-    def _grow(self) -> None:
-        capacity = 2 * len(self.layer)
-        for name in ("layer", "source", "target", "strength", "born", "last_action", "actions"):
-            old = getattr(self, name)
-            new = np.zeros(capacity, dtype=old.dtype)
-            new[: self.size] = old[: self.size]
-            setattr(self, name, new)
-        died = np.full(capacity, -1, dtype=np.int64)
-        died[: self.size] = self.died[: self.size]
-        self.died = died
-        alive = np.zeros(capacity, dtype=bool)
-        alive[: self.size] = self.alive[: self.size]
-        self.alive = alive
+    # --- keys ------------------------------------------------------------------------------
+    def encode(
+        self, layer: Layer | np.ndarray, source: np.ndarray, target: np.ndarray
+    ) -> np.ndarray:
+        """Tie keys of (layer, source, target); undirected layers are normalised."""
+        layer = np.asarray(layer, dtype=np.int64)
+        source = np.asarray(source, dtype=np.int64)
+        target = np.asarray(target, dtype=np.int64)
+        undirected = layer == Layer.PLATFORM
+        low, high = np.minimum(source, target), np.maximum(source, target)
+        source = np.where(undirected, low, source)
+        target = np.where(undirected, high, target)
+        n = self.n_actors
+        return (layer * n + source) * n + target
 
-    @staticmethod
-    def _key(layer: Layer, source: int, target: int) -> tuple[int, int, int]:
-        if not DIRECTED[layer] and source > target:
-            source, target = target, source
-        return int(layer), int(source), int(target)
+    def decode(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(layer, source, target) of tie keys."""
+        n = self.n_actors
+        target = keys % n
+        rest = keys // n
+        return rest // n, rest % n, target
 
+    # --- capacity ------------------------------------------------------------------------------
+    def reserve(self, extra: int) -> None:
+        """Make room for `extra` more rows, and keep the hash table at most half full."""
+        needed = self.size + extra
+        if needed > len(self.key):
+            capacity = max(needed, 2 * len(self.key))
+            for name in _ARRAYS:
+                old = getattr(self, name)
+                new = np.zeros(capacity, dtype=old.dtype)
+                new[: self.size] = old[: self.size]
+                setattr(self, name, new)
+        if 2 * needed > len(self.table_keys):
+            self._rebuild_hash(2 * needed)
+
+    def _rebuild_hash(self, slots: int) -> None:
+        self.table_keys, self.table_rows = hashing.empty_table(max(slots, 2 * self.size))
+        hashing.build(self.table_keys, self.table_rows, self.key[: self.size])
+
+    # --- dynamics ------------------------------------------------------------------------------
     def reinforce(
         self,
         layer: Layer,
@@ -82,83 +108,94 @@ class TieTable:
         step: int,
         amount: float | np.ndarray,
     ) -> np.ndarray:
-        """Record a joint action on each (source, target) pair; form missing ties.
+        """Record a joint action on each (source, target) pair, in order; form missing ties.
 
-        Strength moves toward 1 by ``amount`` of the remaining distance (a new tie starts at
-        ``amount``). Returns the rows touched.
+        Strength moves toward 1 by `amount` of the remaining distance (a new tie starts at
+        `amount`). Returns the rows touched.
         """
-        source = np.asarray(source, dtype=np.int64)
-        target = np.asarray(target, dtype=np.int64)
-        amounts = np.broadcast_to(np.asarray(amount, dtype=np.float64), source.shape)
-        rows = np.empty(source.shape[0], dtype=np.int64)
-        for k in range(source.shape[0]):
-            key = self._key(layer, source[k], target[k])
-            row = self._row.get(key)
-            if row is None or not self.alive[row]:
-                if self.size == len(self.layer):
-                    self._grow()
-                row = self.size
-                self.size += 1
-                self._row[key] = row
-                self.layer[row], self.source[row], self.target[row] = key
-                self.strength[row] = 0.0
-                self.born[row] = step
-                self.alive[row] = True
-            self.strength[row] += amounts[k] * (1.0 - self.strength[row])
-            self.last_action[row] = step
-            self.actions[row] += 1
-            rows[k] = row
+        return self.reinforce_keys(self.encode(layer, source, target), step, amount)
+
+    def reinforce_keys(self, keys: np.ndarray, step: int, amount: float | np.ndarray) -> np.ndarray:
+        """`reinforce` for tie keys."""
+        keys = np.ascontiguousarray(keys, dtype=np.int64)
+        amounts = np.ascontiguousarray(np.broadcast_to(amount, keys.shape), dtype=np.float64)
+        self.reserve(len(keys))
+        rows = np.empty(len(keys), dtype=np.int64)
+        self.size = tie_kernels.reinforce(
+            keys,
+            amounts,
+            step,
+            self.table_keys,
+            self.table_rows,
+            self.size,
+            self.key,
+            self.strength,
+            self.born,
+            self.last_action,
+            self.actions,
+            self.alive,
+            rows,
+        )
         return rows
 
     def decay(self, step: int, decay_rate: float, threshold: float) -> tuple[int, int]:
-        """Weaken ties without a joint action this step; dissolve those below ``threshold``.
+        """Weaken ties without a joint action this step; dissolve those below `threshold`.
 
         Returns (ties alive before, ties dissolved).
         """
         n = self.size
         alive = self.alive[:n]
+        before = int(alive.sum())
         idle = alive & (self.last_action[:n] < step)
         self.strength[:n][idle] *= 1.0 - decay_rate
         dissolving = alive & (self.strength[:n] < threshold)
         self.alive[:n][dissolving] = False
-        self.died[:n][dissolving] = step
-        return int(alive.sum() + dissolving.sum()), int(dissolving.sum())
+        dissolved = int(dissolving.sum())
+        if n - (before - dissolved) > max(before - dissolved, 1024):
+            self.compact()
+        return before, dissolved
+
+    def compact(self) -> None:
+        """Drop dissolved ties and rebuild the hash table (rows change)."""
+        keep = np.flatnonzero(self.alive[: self.size])
+        for name in _ARRAYS:
+            array = getattr(self, name)
+            array[: len(keep)] = array[keep]
+        self.size = len(keep)
+        self._rebuild_hash(2 * max(self.size, len(self.key) // 2))
+
+    # --- views ------------------------------------------------------------------------------
+    def strength_of(self, keys: np.ndarray) -> np.ndarray:
+        """Strength of the alive tie of each key, 0 where there is none."""
+        keys = np.ascontiguousarray(keys, dtype=np.int64)
+        out = np.empty(len(keys))
+        tie_kernels.strengths(keys, self.table_keys, self.table_rows, self.strength, self.alive, out)
+        return out
 
     def alive_rows(self, layer: Layer | None = None) -> np.ndarray:
         """Rows of the ties alive now, optionally of one layer."""
-        mask = self.alive[: self.size]
+        rows = np.flatnonzero(self.alive[: self.size])
         if layer is not None:
-            mask = mask & (self.layer[: self.size] == layer)
-        return np.flatnonzero(mask)
+            rows = rows[self.decode(self.key[rows])[0] == layer]
+        return rows
 
-    def strength_matrix(self, layers: tuple[Layer, ...], n: int) -> np.ndarray:
-        """Dense (n, n) symmetric matrix of the strongest alive tie between actors below row n."""
-        rows = self.alive_rows()
-        rows = rows[np.isin(self.layer[rows], [int(layer) for layer in layers])]
-        source, target = self.source[rows], self.target[rows]
-        inside = (source < n) & (target < n)
-        rows, source, target = rows[inside], source[inside], target[inside]
-        matrix = np.zeros((n, n))
-        np.maximum.at(matrix, (source, target), self.strength[rows])
-        np.maximum.at(matrix, (target, source), self.strength[rows])
-        return matrix
+    def endpoints(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(layer, source, target) of the given rows."""
+        return self.decode(self.key[rows])
 
     def frame(self, rows: np.ndarray | None = None) -> pd.DataFrame:
-        """The ties (all spells, or the given rows) as a table."""
+        """The ties (all alive, or the given rows) as a table of actor rows."""
         if rows is None:
-            rows = np.arange(self.size)
+            rows = self.alive_rows()
+        layer, source, target = self.endpoints(rows)
         return pd.DataFrame(
             {
-                "layer": pd.Categorical.from_codes(
-                    self.layer[rows].astype(np.int64), categories=list(LAYER_NAMES.values())
-                ),
-                "source": self.source[rows],
-                "target": self.target[rows],
+                "layer": pd.Categorical.from_codes(layer, categories=list(LAYER_NAMES.values())),
+                "source": source,
+                "target": target,
                 "strength": self.strength[rows],
                 "born": self.born[rows],
                 "last_action": self.last_action[rows],
                 "actions": self.actions[rows],
-                "alive": self.alive[rows],
-                "died": self.died[rows],
             }
         )
