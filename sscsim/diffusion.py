@@ -5,21 +5,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from sscsim.config import DiffusionParams
-from sscsim.kernels.diffusion import ALL_SECTORS, diffuse, group_by_learner
+from sscsim.kernels.diffusion import (
+    ALL_SECTORS,
+    adopt,
+    count_adoption_candidates,
+    diffuse,
+    learning_csr,
+)
 
 
 @dataclass
 class LearningTies:
     """This step's learning ties: teacher -> learner in a sector (or ALL_SECTORS), with a weight
-    (share of the gap closed per step at full absorption)."""
+    (share of the gap closed per step at full absorption); `reciprocal` ties teach both ways."""
 
     teacher: np.ndarray  # int64 (n,)
     learner: np.ndarray  # int64 (n,)
     sector: np.ndarray  # int64 (n,)
     weight: np.ndarray  # float64 (n,)
+    reciprocal: np.ndarray | None = None  # bool (n,); None: none is
+
+    def __post_init__(self) -> None:
+        if self.reciprocal is None:
+            self.reciprocal = np.zeros(len(self.teacher), dtype=np.bool_)
 
     @classmethod
     def empty(cls) -> LearningTies:
@@ -35,7 +47,11 @@ class LearningTies:
             np.concatenate([p.learner for p in parts]).astype(np.int64),
             np.concatenate([p.sector for p in parts]).astype(np.int64),
             np.concatenate([p.weight for p in parts]).astype(np.float64),
+            np.concatenate([p.reciprocal for p in parts]).astype(np.bool_),
         )
+
+    def __len__(self) -> int:
+        return len(self.teacher) + int(self.reciprocal.sum())
 
 
 def absorptive_capacity(institutional: np.ndarray, params: DiffusionParams) -> np.ndarray:
@@ -47,13 +63,16 @@ def diffusion_step(
     capacity: np.ndarray,
     ties: LearningTies,
     absorptive: np.ndarray,
+    out_capacity: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Apply one step of diffusion along `ties`; returns (new capacity, ceiling).
 
-    Raises ValueError on arrays of the wrong shape or out-of-range indices, before the kernel.
+    Writes the new capacity into `out_capacity` if given (it may be cache-line aligned, see
+    `kernels.memory`). Raises ValueError on arrays of the wrong shape or out-of-range indices,
+    before the kernel.
     """
     n, n_sectors = capacity.shape
-    for name in ("teacher", "learner", "sector", "weight"):
+    for name in ("teacher", "learner", "sector", "weight", "reciprocal"):
         if getattr(ties, name).shape != ties.teacher.shape:
             raise ValueError(f"learning ties: {name} has shape {getattr(ties, name).shape}")
     if absorptive.shape != (n,):
@@ -66,20 +85,21 @@ def diffusion_step(
         or ties.sector.min() < ALL_SECTORS
     ):
         raise ValueError("learning ties: an index is outside the capacity matrix")
-    capacity = np.ascontiguousarray(capacity, dtype=np.float64)
-    indptr = np.empty(n + 1, dtype=np.int64)
-    order = group_by_learner(ties.learner, n, indptr)
-    new_capacity = np.empty(capacity.shape)
+    indptr, teacher, sector, weight = learning_csr(
+        ties.teacher, ties.learner, ties.sector, ties.weight, ties.reciprocal, n
+    )
+    new_capacity = out_capacity if out_capacity is not None else np.empty(capacity.shape)
     ceiling = np.empty(capacity.shape)
     diffuse(
-        capacity,
+        np.ascontiguousarray(capacity, dtype=np.float64),
         indptr,
-        ties.teacher[order],
-        ties.sector[order],
-        ties.weight[order],
+        teacher,
+        sector,
+        weight,
         np.ascontiguousarray(absorptive, dtype=np.float64),
         new_capacity,
         ceiling,
+        256 * numba.get_num_threads(),
     )
     return new_capacity, ceiling
 
@@ -90,18 +110,26 @@ def adopt_practices(
     absorptive: np.ndarray,
     params: DiffusionParams,
     rng: np.random.Generator,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Discrete adoption: countries pilot practices they saw elsewhere.
+) -> np.ndarray:
+    """Discrete adoption, in place: countries pilot practices they saw elsewhere.
 
     Where a country learned this step from a teacher still at least `adoption_gap` ahead, it
     adapts and pilots that practice with probability `adoption_probability` x absorptive
     capacity; a pilot closes `adoption_share` of the remaining gap at once (the pilots of a
-    green-entrepreneurship training or an MSME ESG assessment tool after a study tour).
-    Returns (capacity after pilots, bool mask of pilots).
+    green-entrepreneurship training or an MSME ESG assessment tool after a study tour). One
+    uniform draw is made for each such (country, sector), in row-major order (kernel `adopt`).
+    Returns the bool mask of pilots; `capacity` is updated in place.
     """
-    remaining = ceiling - capacity
-    draws = rng.random(capacity.shape)
-    pilot = (remaining >= params.adoption_gap) & (
-        draws < params.adoption_probability * absorptive[:, None]
+    candidates = count_adoption_candidates(capacity, ceiling, params.adoption_gap)
+    pilot = np.empty(capacity.shape, dtype=np.bool_)
+    adopt(
+        capacity,
+        ceiling,
+        absorptive,
+        rng.random(candidates),
+        params.adoption_probability,
+        params.adoption_gap,
+        params.adoption_share,
+        pilot,
     )
-    return np.where(pilot, capacity + params.adoption_share * remaining, capacity), pilot
+    return pilot

@@ -8,6 +8,7 @@ notebooks and Mesa's `batch_run`, without Hydra.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -42,6 +43,7 @@ from sscsim.funding import (
 from sscsim.kernels import hashing
 from sscsim.kernels import matching as kernel
 from sscsim.kernels.diffusion import ALL_SECTORS
+from sscsim.kernels.memory import aligned_copy, aligned_empty
 from sscsim.kernels.random import new_state
 from sscsim.matching import (
     matching_parameters,
@@ -112,7 +114,9 @@ class SSCModel(mesa.Model):
         roster = self.roster
         n = self.n_south = roster.n_south
         self.kind = roster.kind.copy()
-        self.capacity, self.institutional = initial_capacity(roster, len(self.sectors), self.rng)
+        capacity, self.institutional = initial_capacity(roster, len(self.sectors), self.rng)
+        self.capacity = aligned_copy(capacity)
+        self._spare = aligned_empty(capacity.shape)
         self.is_champion = self.kind[:n] == Kind.CHAMPION
         self.gdp = roster.gdp_usd.copy()
         per_capita = self.gdp[:n] / np.maximum(roster.population[:n], 1.0)
@@ -169,6 +173,20 @@ class SSCModel(mesa.Model):
         )
         self.countries = self.agents_by_type[CountryAgent]
 
+        # The processes of a step, in order (timed: `process_seconds`, for the benchmarks).
+        self.processes: tuple[tuple[str, Callable[[], None]], ...] = (
+            ("budgets", self.allocate_budgets),
+            ("requests", self.state_offers_and_requests),
+            ("matching", self.match_requests),
+            ("events", self.hold_platform_events),
+            ("diffusion", self.diffuse_knowledge),
+            ("domestic", self.domestic_dynamics),
+            ("ties", self.update_ties_and_platforms),
+            ("clock", self._advance_period),
+            ("eligibility", self.update_eligibility),
+            ("data", self.collect_data),
+        )
+        self.process_seconds = dict.fromkeys((name for name, _ in self.processes), 0.0)
         self._snapshot_alive_ties()
         self.update_eligibility(force=True)
         self.datacollector = metrics.build_datacollector()
@@ -202,20 +220,21 @@ class SSCModel(mesa.Model):
         9. Data collection.
         """
         self._reset_step_tallies()
-        self.allocate_budgets()
-        self.state_offers_and_requests()
-        self.match_requests()
-        self.hold_platform_events()
-        self.diffuse_knowledge()
-        self.domestic_dynamics()
-        self.update_ties_and_platforms()
+        for name, process in self.processes:
+            started = time.perf_counter()
+            process()
+            self.process_seconds[name] += time.perf_counter() - started
+        if self.period >= self.n_steps:
+            self.running = False
+
+    def _advance_period(self) -> None:
         self.period += 1
-        self.update_eligibility()
+
+    def collect_data(self) -> None:
+        """Step 9: the model metrics (Mesa's DataCollector) and, when due, the country panel."""
         self.datacollector.collect(self)
         if self.period % self.config.output.panel_every == 0 or self.period == self.n_steps:
             self.panel.record(self)
-        if self.period >= self.n_steps:
-            self.running = False
 
     def run(
         self, steps: int | None = None, progress: Callable[[int], None] | None = None
@@ -494,10 +513,12 @@ class SSCModel(mesa.Model):
             ]
         )
         absorptive = absorptive_capacity(self.institutional, params)
-        learned, ceiling = diffusion_step(self.capacity, ties, absorptive)
-        self.capacity, pilots = adopt_practices(learned, ceiling, absorptive, params, self.rng)
+        # Two aligned buffers take turns holding the capacity matrix (see kernels.memory).
+        learned, ceiling = diffusion_step(self.capacity, ties, absorptive, out_capacity=self._spare)
+        self._spare, self.capacity = self.capacity, learned
+        pilots = adopt_practices(self.capacity, ceiling, absorptive, params, self.rng)
         self.count["pilots"] = int(pilots.sum())
-        self.count["learning_ties"] = len(ties.teacher)
+        self.count["learning_ties"] = len(ties)
 
     def _peer_learning_ties(self, rate: float) -> LearningTies:
         """Both directions of every alive bilateral, triangular or platform tie between Southern
@@ -507,12 +528,12 @@ class SSCModel(mesa.Model):
         rows, source, target = rows[southern], source[southern], target[southern]
         if rate <= 0 or not len(rows):
             return LearningTies.empty()
-        weight = rate * self.ties.strength[rows]
         return LearningTies(
-            np.concatenate([source, target]),
-            np.concatenate([target, source]),
-            np.full(2 * len(rows), ALL_SECTORS, dtype=np.int64),
-            np.concatenate([weight, weight]),
+            source,
+            target,
+            np.full(len(rows), ALL_SECTORS, dtype=np.int64),
+            rate * self.ties.strength[rows],
+            reciprocal=np.ones(len(rows), dtype=np.bool_),
         )
 
     # --- 6. domestic dynamics ---------------------------------------------------------------------

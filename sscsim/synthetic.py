@@ -1,12 +1,12 @@
 """Synthetic worlds of N actors with the real world's structure, for decentralised cooperation
 (cities, agencies, universities, firms) and for measuring how the model scales.
 
-Each actor belongs to a real economy drawn uniformly from those with data (Southern countries and
-DAC members), and inherits its region, income group, SIDS and LDC flags and platform
-memberships; the economy's GDP and population are shared equally among its actors, so totals
-(ODA budgets, SSC funds) keep the real world's scale and every actor keeps its economy's GDP per
-capita. Actors of a champion economy are champions. Seeded and reproducible: the same N and seed
-give the same world.
+Each actor is a replica of a real economy drawn uniformly from those with data (Southern
+countries and DAC members): it inherits the economy's region, income group, SIDS and LDC flags,
+GDP, population and platform memberships, so that each actor's budgets, costs and choices are on
+the same scale as a country's and a step does per actor the work it does in the real world.
+Money totals (ODA, SSC funds) therefore grow with N. Actors of a champion economy are champions.
+Seeded and reproducible: the same N and seed give the same world.
 """
 
 from __future__ import annotations
@@ -38,12 +38,9 @@ def synthetic_world(n_actors: int, seed: int = 0, base: WorldTables | None = Non
     number = np.arange(n_actors) - np.repeat(np.cumsum(counts) - counts, counts)
 
     actors = economies.iloc[economy].reset_index(drop=True)
-    share = counts[economy].astype(np.float64)
     actors["country"] = actors["iso3"].to_numpy()
     actors["iso3"] = [f"{code}{k:07d}" for code, k in zip(actors["country"], number, strict=True)]
     actors["name"] = actors["name"] + " actor " + pd.Series(number).astype(str)
-    actors["gdp_usd"] = actors["gdp_usd"] / share
-    actors["population"] = actors["population"] / share
 
     memberships = base.memberships.merge(
         actors[["iso3", "country"]].rename(columns={"iso3": "actor"}),
@@ -63,13 +60,13 @@ def initial_ties(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Random ties present at the start of a synthetic run: (layer, source, target, strength).
 
-    About `ties_per_actor` ties end at each actor on average (each tie has two ends): 70 % of a
+    `ties_per_actor` x n_actors ties (each actor is an end of twice that many on average): 70 % of a
     Southern actor's partners come from its own region. Layers: 45 % bilateral, 10 % triangular
     (between Southern actors), 35 % platform, 10 % ODA (a northern actor to a Southern one).
     Strengths are uniform in [0.2, 0.8].
     """
     n_actors = len(region)
-    n_ties = int(round(ties_per_actor * n_actors / 2))
+    n_ties = int(round(ties_per_actor * n_actors))
     if n_ties == 0 or n_south < 2:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty, np.zeros(0)

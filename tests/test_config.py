@@ -259,3 +259,64 @@ def test_gini_is_scale_and_order_invariant_and_in_unit_interval(values, scale, r
 def test_validate_reports_wrongly_typed_years_and_durations(parameters) -> None:
     with pytest.raises(ConfigError):
         config_from_parameters(**parameters).validate()
+
+
+# ---------------------------------------------------------------------------
+# Fields of the scale-ready model
+# ---------------------------------------------------------------------------
+def test_scale_fields_have_their_documented_defaults() -> None:
+    config = SSCConfig()
+    assert config.world.synthetic_actors is None
+    assert config.world.synthetic_seed == 0
+    assert config.world.initial_ties_per_actor == 0.0
+    assert config.matching.candidate_sample >= 1
+    assert config.matching.funder_sample >= 1
+    assert config.matching.provider_attempts >= 1
+    assert 0.0 <= config.diffusion.tie_learning_rate <= 1.0
+    assert config.output.panel_every == 1
+    assert config.output.record_actions is True
+    for name, path in (
+        ("synthetic_actors", "world.synthetic_actors"),
+        ("initial_ties_per_actor", "world.initial_ties_per_actor"),
+        ("candidate_sample", "matching.candidate_sample"),
+        ("tie_learning_rate", "diffusion.tie_learning_rate"),
+        ("panel_every", "output.panel_every"),
+        ("record_actions", "output.record_actions"),
+    ):
+        assert PATHS[name] == path
+
+
+def test_valid_scale_settings_validate() -> None:
+    config = config_from_parameters(
+        synthetic_actors=5000,
+        synthetic_seed=3,
+        initial_ties_per_actor=10,
+        candidate_sample=1,
+        funder_sample=1,
+        provider_attempts=1,
+        panel_every=4,
+        record_actions=False,
+    )
+    assert config.validate() is config
+
+
+@pytest.mark.parametrize(
+    ("parameters", "fragment"),
+    [
+        ({"synthetic_actors": 1}, "world.synthetic_actors = 1"),
+        ({"synthetic_actors": 2.5}, "world.synthetic_actors = 2.5"),
+        ({"initial_ties_per_actor": -1.0}, "world.initial_ties_per_actor = -1.0"),
+        ({"candidate_sample": 0}, "matching.candidate_sample = 0"),
+        ({"funder_sample": 0}, "matching.funder_sample = 0"),
+        ({"provider_attempts": 0}, "matching.provider_attempts = 0"),
+        ({"panel_every": 0}, "output.panel_every = 0"),
+        ({"panel_every": "4"}, "output.panel_every = '4'"),
+        ({"record_actions": "yes"}, "output.record_actions = 'yes'"),
+        ({"tie_learning_rate": 1.5}, "diffusion.tie_learning_rate"),
+        ({"tie_learning_rate": -0.1}, "diffusion.tie_learning_rate"),
+    ],
+    ids=lambda value: str(value) if isinstance(value, dict) else "",
+)
+def test_invalid_scale_settings_are_reported(parameters, fragment: str) -> None:
+    problems = problems_of(**parameters)
+    assert any(fragment in p for p in problems), problems

@@ -1,18 +1,19 @@
-"""Offers, requests and partner choice as array rules."""
+"""Offers and requests as array rules, and the matching kernel's parameters."""
 
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from sscsim.config import SSCConfig, config_from_parameters
+from sscsim.kernels import matching as kernel
 from sscsim.matching import (
-    cost_factor_matrix,
+    matching_parameters,
+    offer_lists,
     offer_matrix,
-    similarity_matrix,
-    softmax_choice,
+    request_draws,
     weakest_sectors,
 )
 
@@ -99,125 +100,140 @@ def test_offers_are_few_strong_and_above_the_quantile(capacity: np.ndarray, data
 
 
 # ---------------------------------------------------------------------------
-# similarity_matrix
+# offer_lists: the directory of cooperation sources
 # ---------------------------------------------------------------------------
-@st.composite
-def contexts(draw):
-    n = draw(st.integers(1, 25))
-    return (
-        draw(arrays(np.int64, n, elements=st.integers(0, 3))),
-        draw(arrays(np.int64, n, elements=st.integers(0, 3))),
-        draw(arrays(bool, n)),
-    )
-
-
-@settings(max_examples=100, deadline=None)
-@given(contexts())
-def test_similarity_is_symmetric_and_in_unit_interval(context) -> None:
-    region, income, sids = context
-    similarity = similarity_matrix(region, income, sids)
-    n = len(region)
-    assert similarity.shape == (n, n)
-    np.testing.assert_array_equal(similarity, similarity.T)
-    assert np.all((similarity >= 0.0) & (similarity <= 1.0))
-    # Each criterion counts one third.
-    np.testing.assert_allclose(similarity * 3, np.round(similarity * 3), atol=1e-12)
-    # Every country is fully similar to itself.
-    np.testing.assert_array_equal(np.diag(similarity), 1.0)
-
-
-def test_similarity_example() -> None:
-    region = np.array([0, 0, 1, 1])
-    income = np.array([2, 1, 2, 2])
-    sids = np.array([True, True, True, False])
-    similarity = similarity_matrix(region, income, sids)
-    assert similarity[0, 1] == pytest.approx(2 / 3)  # same region, both SIDS
-    assert similarity[0, 2] == pytest.approx(2 / 3)  # same income, both SIDS
-    assert similarity[1, 3] == 0.0  # nothing shared
-    assert similarity[1, 2] == pytest.approx(1 / 3)  # both SIDS only
-    assert similarity[2, 3] == pytest.approx(2 / 3)  # same region and income, SIDS status differs
-
-
-def test_every_country_is_fully_similar_to_itself() -> None:
-    similarity = similarity_matrix(np.array([0]), np.array([1]), np.array([False]))
-    assert similarity[0, 0] == 1.0
-
-
-# ---------------------------------------------------------------------------
-# cost_factor_matrix
-# ---------------------------------------------------------------------------
-def test_cost_factor_within_and_across_regions() -> None:
-    region = np.array([0, 0, 1, 1, 2])
-    champion = np.array([False, True, False, False, True])
-    cost = cost_factor_matrix(region, champion, 1.8, 0.3)
-    discounted = 1.0 + 0.8 * 0.7
-    expected = np.array(
+def test_offer_lists_example() -> None:
+    offers = np.array(
         [
-            [1.0, 1.0, 1.8, 1.8, discounted],
-            [1.0, 1.0, discounted, discounted, discounted],
-            [1.8, discounted, 1.0, 1.0, discounted],
-            [1.8, discounted, 1.0, 1.0, discounted],
-            [discounted, discounted, discounted, discounted, 1.0],
+            [True, False, True],
+            [False, False, True],
+            [True, False, False],
+            [True, False, True],
         ]
     )
-    np.testing.assert_allclose(cost, expected)
-    # Champions at both ends do not double the discount (1 -> 4).
-    assert cost[1, 4] == pytest.approx(discounted)
+    indptr, rows = offer_lists(offers)
+    np.testing.assert_array_equal(indptr, [0, 3, 3, 6])
+    np.testing.assert_array_equal(rows, [0, 2, 3, 0, 1, 3])
+    assert indptr.dtype == rows.dtype == np.int64
 
 
 @settings(max_examples=100, deadline=None)
-@given(
-    st.integers(1, 20).flatmap(
-        lambda n: st.tuples(arrays(np.int64, n, elements=st.integers(0, 3)), arrays(bool, n))
-    ),
-    st.floats(1.0, 5.0),
-    unit,
-)
-def test_cost_factor_properties(case, multiplier: float, discount: float) -> None:
-    region, champion = case
-    cost = cost_factor_matrix(region, champion, multiplier, discount)
-    same = region[:, None] == region[None, :]
-    np.testing.assert_array_equal(cost[same], 1.0)
-    np.testing.assert_allclose(cost, cost.T)
-    either = champion[:, None] | champion[None, :]
-    np.testing.assert_allclose(cost[~same & ~either], multiplier)
-    np.testing.assert_allclose(
-        cost[~same & either], 1.0 + (multiplier - 1.0) * (1.0 - discount), rtol=1e-12
+@given(st.tuples(st.integers(0, 30), st.integers(1, 8)).flatmap(lambda shape: arrays(bool, shape)))
+def test_offer_lists_are_the_providers_of_each_sector(offers: np.ndarray) -> None:
+    indptr, rows = offer_lists(offers)
+    n_sectors = offers.shape[1]
+    assert indptr.shape == (n_sectors + 1,) and indptr[0] == 0
+    assert indptr[-1] == len(rows) == offers.sum()
+    for s in range(n_sectors):
+        np.testing.assert_array_equal(rows[indptr[s] : indptr[s + 1]], np.nonzero(offers[:, s])[0])
+
+
+# ---------------------------------------------------------------------------
+# request_draws
+# ---------------------------------------------------------------------------
+def test_request_draws_example() -> None:
+    weakest = np.array([[2, 0], [1, 2], [0, 1]])
+    chance = np.array([0.5, 1.0, 0.0])
+    served = np.zeros((3, 3), dtype=np.int64)
+    served[1, 1] = 2  # country 1 is already served in sector 1
+    draws = np.array([[0.4, 0.6], [0.1, 0.99], [0.0, 0.0]])
+    recipient, sector = request_draws(weakest, chance, served, draws)
+    np.testing.assert_array_equal(recipient, [0, 1])
+    np.testing.assert_array_equal(sector, [2, 2])
+    assert recipient.dtype == sector.dtype == np.int64
+
+
+@st.composite
+def request_cases(draw):
+    n = draw(st.integers(1, 25))
+    n_sectors = draw(st.integers(1, 6))
+    capacity = draw(arrays(np.float64, (n, n_sectors), elements=unit))
+    k = draw(st.integers(1, n_sectors))
+    chance = draw(arrays(np.float64, n, elements=unit))
+    served = draw(arrays(np.int64, (n, n_sectors), elements=st.integers(0, 2)))
+    draws = draw(arrays(np.float64, (n, k), elements=st.floats(0.0, 1.0, exclude_max=True)))
+    return weakest_sectors(capacity, k), chance, served, draws
+
+
+@settings(max_examples=100, deadline=None)
+@given(request_cases())
+def test_requests_only_where_drawn_and_not_served(case) -> None:
+    weakest, chance, served, draws = case
+    recipient, sector = request_draws(weakest, chance, served, draws)
+    assert len(recipient) == len(sector)
+    expected = [
+        (i, int(weakest[i, j]))
+        for i in range(weakest.shape[0])
+        for j in range(weakest.shape[1])
+        if draws[i, j] < chance[i] and served[i, weakest[i, j]] == 0
+    ]
+    assert list(zip(recipient.tolist(), sector.tolist(), strict=True)) == expected
+    for i, s in zip(recipient, sector, strict=True):
+        assert s in weakest[i]
+        assert served[i, s] == 0
+    # Certain requests where nothing is served: every weak sector of every country.
+    everything = request_draws(weakest, np.ones(len(chance)), np.zeros_like(served), draws)
+    assert len(everything[0]) == weakest.size
+    # No chance, no request.
+    assert len(request_draws(weakest, np.zeros(len(chance)), served, draws)[0]) == 0
+
+
+# ---------------------------------------------------------------------------
+# matching_parameters
+# ---------------------------------------------------------------------------
+def test_matching_parameters_take_each_value_from_the_configuration() -> None:
+    config = config_from_parameters(
+        min_capacity_gap=0.07,
+        weight_trust=3.5,
+        choice_temperature=0.25,
+        sids_priority=0.6,
+        action_cost_usd=12345.0,
+        triangular_cofunding_share=0.55,
+        partnership_trust=0.45,
+        candidate_sample=17,
+        funder_sample=5,
+        provider_attempts=2,
+        min_duration_quarters=1,
+        max_duration_quarters=9,
     )
-    assert np.all((cost >= 1.0) & (cost <= multiplier + 1e-12))
+    real, integer = matching_parameters(config)
+    assert real.shape == (kernel.N_REAL,) and real.dtype == np.float64
+    assert integer.shape == (kernel.N_INTEGER,) and integer.dtype == np.int64
+    assert real[kernel.MIN_GAP] == 0.07
+    assert real[kernel.W_TRUST] == 3.5
+    assert real[kernel.TEMPERATURE] == 0.25
+    assert real[kernel.SIDS_PRIORITY] == 0.6
+    assert real[kernel.ACTION_COST] == 12345.0
+    assert real[kernel.COFUNDING_SHARE] == 0.55
+    assert real[kernel.AGREEMENT_TRUST] == 0.45
+    assert list(integer) == [1, 9, 17, 5, 2]  # durations, candidates, funders, attempts
 
 
-# ---------------------------------------------------------------------------
-# softmax_choice
-# ---------------------------------------------------------------------------
-def test_softmax_prefers_higher_scores() -> None:
-    rng = np.random.default_rng(12345)
-    scores = np.array([0.0, 1.0, 2.0])
-    draws = np.array([softmax_choice(scores, 0.5, rng) for _ in range(4000)])
-    counts = np.bincount(draws, minlength=3)
-    assert counts[2] > counts[1] > counts[0]
-    expected = np.exp(scores / 0.5) / np.exp(scores / 0.5).sum()  # 0.016, 0.117, 0.867
-    np.testing.assert_allclose(counts / len(draws), expected, atol=0.03)
-
-
-def test_softmax_temperature() -> None:
-    rng = np.random.default_rng(7)
-    scores = np.array([0.0, 1.0])
-    greedy = sum(softmax_choice(scores, 0.01, rng) for _ in range(500))
-    flat = sum(softmax_choice(scores, 100.0, rng) for _ in range(2000))
-    assert greedy == 500  # exp(-100): never the worse one
-    assert 0.4 < flat / 2000 < 0.6  # nearly uniform
-
-
-@settings(max_examples=100, deadline=None)
-@given(
-    arrays(np.float64, st.integers(1, 20), elements=st.floats(-1e3, 1e3)),
-    st.floats(0.01, 10.0),
-    st.integers(0, 2**32 - 1),
-)
-def test_softmax_returns_valid_indices(scores: np.ndarray, temperature: float, seed: int) -> None:
-    index = softmax_choice(scores, temperature, np.random.default_rng(seed))
-    assert isinstance(index, int)
-    assert 0 <= index < len(scores)
-    # Never a choice whose probability underflows to zero.
-    assert (scores[index] - scores.max()) / temperature > -745
+def test_matching_parameters_fill_every_slot_from_the_defaults() -> None:
+    config = SSCConfig()
+    real, _ = matching_parameters(config)
+    matching, funding = config.matching, config.funding
+    expected = {
+        kernel.W_COMPLEMENTARITY: matching.weight_complementarity,
+        kernel.W_SIMILARITY: matching.weight_similarity,
+        kernel.W_COMEMBERSHIP: matching.weight_comembership,
+        kernel.W_COST: matching.weight_cost,
+        kernel.TRIANGULAR_APPEAL: matching.triangular_appeal,
+        kernel.PLATFORM_APPEAL: matching.platform_appeal,
+        kernel.MULTILATERAL_DISCOUNT: funding.multilateral_cost_discount,
+        kernel.INTERREGIONAL_MULTIPLIER: funding.interregional_cost_multiplier,
+        kernel.CHAMPION_DISCOUNT: funding.champion_interregional_discount,
+        kernel.REFUNDABLE_SHARE: funding.refundable_share,
+    }
+    for position, value in expected.items():
+        assert real[position] == value, position
+    # Every position is named once.
+    positions = [
+        getattr(kernel, name)
+        for name in dir(kernel)
+        if name.isupper()
+        and not name.startswith(("N_", "_"))
+        and name not in ("BILATERAL", "TRIANGULAR", "PLATFORM")
+        and isinstance(getattr(kernel, name), int)
+    ]
+    assert sorted(positions) == sorted([*range(kernel.N_REAL), *range(kernel.N_INTEGER)])

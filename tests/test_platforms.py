@@ -1,4 +1,5 @@
-"""Platforms: calendar, trust funds, scenario switches, rotation, troika and participants."""
+"""Platforms: calendar, trust funds, scenario switches, rotation, troika, participants, bit
+masks, event reserves and health."""
 
 from __future__ import annotations
 
@@ -21,8 +22,10 @@ from sscsim.platforms import (
     build_platforms,
     choose_participants,
     distribute_fund_inflows,
+    event_reserves,
     is_event_step,
     rotate_coordinators,
+    update_health,
 )
 from sscsim.world import WorldTables, load_world
 
@@ -301,3 +304,101 @@ def test_regional_events_draw_members_only(state, roster) -> None:
         chosen = choose_participants(state, p, roster, np.full(roster.n_south, 0.3), 1.0, rng)
         assert len(chosen) == min(12, len(members))
         assert set(chosen.tolist()) <= members
+
+
+# ---------------------------------------------------------------------------
+# Bit masks, event reserves, health
+# ---------------------------------------------------------------------------
+def test_membership_mask_sets_bit_p_for_members_of_platform_p(state, roster) -> None:
+    mask = state.membership_mask()
+    assert mask.dtype == np.int64 and mask.shape == (roster.n_actors,)
+    for p in range(state.n_platforms):
+        np.testing.assert_array_equal((mask >> p) & 1 == 1, state.members[p])
+    assert np.all(mask < 2**state.n_platforms)
+    # Actors in no platform have an empty mask; some northern partners are members.
+    assert (mask == 0).any()
+    assert (mask[roster.n_south :] != 0).any()
+    index = roster.index()
+    assert (mask[index["COL"]] >> state.index("FEALAC")) & 1
+    assert not (mask[index["COL"]] >> state.index("ASEAN")) & 1
+
+
+def test_active_mask_has_a_bit_per_active_platform(state) -> None:
+    assert state.active_mask() == 2**state.n_platforms - 1
+    assert isinstance(state.active_mask(), int)
+    state.active[:] = False
+    assert state.active_mask() == 0
+    state.active[[0, 2]] = True
+    assert state.active_mask() == 0b101
+    state.active[:] = False
+    state.active[state.n_platforms - 1] = True
+    assert state.active_mask() == 1 << (state.n_platforms - 1)
+
+
+def test_event_reserves_keep_back_one_event_where_events_are_held(state) -> None:
+    reserves = event_reserves(state)
+    np.testing.assert_array_equal(reserves, [spec.event_cost_usd for spec in state.specs])
+    assert reserves[state.index("FEALAC")] == 250_000.0
+    state.specs[state.index("CELAC")] = PlatformSpec(events_per_year=0.0, event_cost_usd=9e5)
+    reserves = event_reserves(state)
+    assert reserves[state.index("CELAC")] == 0.0
+    assert reserves[state.index("FEALAC")] == 250_000.0
+
+
+def test_every_platform_starts_active_with_enough_members(state, roster) -> None:
+    params = PlatformParams()
+    update_health(state, 0, roster, params)
+    members = state.members[:, : roster.n_south].sum(axis=1)
+    np.testing.assert_array_equal(state.active, state.enabled & (members >= 3))
+
+
+def test_platforms_fall_dormant_without_events_or_funds_and_funds_revive_them(
+    state, roster
+) -> None:
+    params = PlatformParams(dormancy_quarters=8, min_active_members=3, activity_window_quarters=4)
+    fealac = state.index("FEALAC")
+    step = 20
+    state.fund[:] = 0.0
+    state.last_event[:] = 10  # more than 8 quarters ago
+    state.events_held[:] = 1
+    update_health(state, step, roster, params)
+    assert not state.active.any()
+    # Funds for one event revive a platform.
+    state.fund[fealac] = state.specs[fealac].event_cost_usd
+    update_health(state, step, roster, params)
+    assert state.active[fealac] and state.active.sum() == 1
+    # Just short of an event's cost is not enough.
+    state.fund[fealac] -= 1.0
+    update_health(state, step, roster, params)
+    assert not state.active[fealac]
+
+
+def test_a_recent_event_keeps_a_platform_alive_while_members_take_part(state, roster) -> None:
+    params = PlatformParams(dormancy_quarters=8, min_active_members=3, activity_window_quarters=4)
+    p = state.index("CARICOM")
+    members = np.flatnonzero(state.members[p, : roster.n_south])
+    step = 20
+    state.fund[:] = 0.0
+    state.last_event[p] = 15  # within the dormancy window
+    state.events_held[p] = 2
+    state.last_participation[p, members[:3]] = 18  # three members involved recently
+    update_health(state, step, roster, params)
+    assert state.active[p]
+    state.last_participation[p, members[2]] = 10  # one of them long ago
+    update_health(state, step, roster, params)
+    assert not state.active[p]
+    # A platform that has not met in the run yet is judged on its membership.
+    state.events_held[p] = 0
+    update_health(state, step, roster, params)
+    assert state.active[p]
+
+
+def test_disabled_platforms_and_tiny_memberships_stay_dormant(tables, roster) -> None:
+    state = platforms(tables, roster, interregional_platforms_enabled=False)
+    state.fund[:] = 1e12
+    update_health(state, 0, roster, PlatformParams())
+    assert not state.active[~state.enabled].any()
+    assert state.active[state.enabled].all()
+    big = PlatformParams(min_active_members=10_000)
+    update_health(state, 0, roster, big)
+    assert not state.active.any()

@@ -4,7 +4,8 @@ Each kernel takes arrays and writes into arrays; each has a plain-numpy or plain
 of the same rule, and `.py_func` is its pure-Python twin. Compilation happens on first call and is
 cached on disk (`cache=True`); importing this package compiles nothing.
 
-- `diffusion`: knowledge diffusion along learning ties (edge list, and CSR by learner, parallel);
+- `diffusion`: knowledge diffusion along learning ties (CSR by learner, parallel, prefetching);
+- `memory`: cache-line-aligned arrays and a software prefetch;
 - `hashing`: an open-addressing hash table from int64 keys to rows, for the tie table;
 - `ties`: reinforcement of ties through the hash table;
 - `random`: a counter-based generator (splitmix64) for kernels that draw as they go;

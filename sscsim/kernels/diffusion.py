@@ -4,7 +4,8 @@ The rule: along each learning tie (teacher -> learner, in one sector or in all),
 capacity moves toward the teacher's by ``weight * absorptive[learner] * gap`` where the teacher is
 ahead (gap > 0); gains from several teachers add up but never carry a learner past the best of its
 teachers in the step. Ties grouped by learner let each thread own whole learner rows, so the
-kernel runs in parallel without atomics (`parallel=True`; measured in `sscsim.bench`).
+kernel runs in parallel without atomics (`parallel=True`); it prefetches the teacher rows of the
+ties ahead, since its time is spent waiting for memory (measured in `sscsim.bench`).
 """
 
 from __future__ import annotations
@@ -12,28 +13,122 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from sscsim.kernels.memory import prefetch_row
+
 ALL_SECTORS = -1  # a tie that teaches every sector
 
 
-@njit(cache=True)
-def group_by_learner(learner: np.ndarray, n_actors: int, out_indptr: np.ndarray) -> np.ndarray:
-    """Counting sort of ties by learner, O(ties + actors).
+BUCKET_SHIFT = 12  # learners per bucket in the two-pass sort: 4096
 
-    learner : int64 (n_ties,). out_indptr : int64 (n_actors + 1,), written: ties of learner i are
-    ``order[out_indptr[i]:out_indptr[i + 1]]``. Returns `order`, int64 (n_ties,), stable.
+
+@njit(cache=True, parallel=True)
+def learning_csr(
+    teacher: np.ndarray,
+    learner: np.ndarray,
+    sector: np.ndarray,
+    weight: np.ndarray,
+    reciprocal: np.ndarray,
+    n_actors: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Group learning ties by learner: a stable sort in O(ties + actors).
+
+    A tie with `reciprocal` set teaches both ways: teacher -> learner, then learner -> teacher.
+    Returns (indptr (n_actors + 1,), teacher, sector, weight) in compressed rows by learner: the
+    ties of learner i are entries ``indptr[i]:indptr[i + 1]``, in input order.
+
+    Two passes keep the writes local: ties are first dealt into buckets of 4096 learners (a few
+    hundred sequential write streams), then each bucket is counting-sorted within its own
+    stretch of the output, buckets in parallel.
     """
-    for i in range(n_actors + 1):
-        out_indptr[i] = 0
-    for e in range(learner.shape[0]):
-        out_indptr[learner[e] + 1] += 1
+    counts = np.zeros(n_actors + 1, dtype=np.int64)
+    for e in range(teacher.shape[0]):
+        counts[learner[e] + 1] += 1
+        if reciprocal[e]:
+            counts[teacher[e] + 1] += 1
     for i in range(n_actors):
-        out_indptr[i + 1] += out_indptr[i]
-    cursor = out_indptr[:-1].copy()
-    order = np.empty(learner.shape[0], dtype=np.int64)
-    for e in range(learner.shape[0]):
-        order[cursor[learner[e]]] = e
-        cursor[learner[e]] += 1
-    return order
+        counts[i + 1] += counts[i]
+    indptr = counts
+    total = indptr[n_actors]
+    n_buckets = (n_actors >> BUCKET_SHIFT) + 1
+    # Pass 1: deal the (expanded) ties into buckets, in input order.
+    bucket_cursor = np.empty(n_buckets, dtype=np.int64)
+    for b in range(n_buckets):
+        bucket_cursor[b] = indptr[min(b << BUCKET_SHIFT, n_actors)]
+    dealt_learner = np.empty(total, dtype=np.int64)
+    dealt_teacher = np.empty(total, dtype=np.int64)
+    dealt_sector = np.empty(total, dtype=np.int64)
+    dealt_weight = np.empty(total, dtype=np.float64)
+    for e in range(teacher.shape[0]):
+        for way in range(2 if reciprocal[e] else 1):
+            to = learner[e] if way == 0 else teacher[e]
+            by = teacher[e] if way == 0 else learner[e]
+            position = bucket_cursor[to >> BUCKET_SHIFT]
+            bucket_cursor[to >> BUCKET_SHIFT] += 1
+            dealt_learner[position] = to
+            dealt_teacher[position] = by
+            dealt_sector[position] = sector[e]
+            dealt_weight[position] = weight[e]
+    # Pass 2: within each bucket, place each tie in its learner's row.
+    out_teacher = np.empty(total, dtype=np.int64)
+    out_sector = np.empty(total, dtype=np.int64)
+    out_weight = np.empty(total, dtype=np.float64)
+    for b in prange(n_buckets):
+        start = np.int64(b) << BUCKET_SHIFT  # the parfor index is unsigned: keep int64
+        first = min(start, n_actors)
+        last = min(start + (np.int64(1) << BUCKET_SHIFT), n_actors)
+        cursor = indptr[first:last].copy()
+        for position in range(indptr[first], indptr[last]):
+            row = dealt_learner[position] - first
+            target = cursor[row]
+            cursor[row] += 1
+            out_teacher[target] = dealt_teacher[position]
+            out_sector[target] = dealt_sector[position]
+            out_weight[target] = dealt_weight[position]
+    return indptr, out_teacher, out_sector, out_weight
+
+
+@njit(cache=True)
+def count_adoption_candidates(capacity: np.ndarray, ceiling: np.ndarray, gap: float) -> int:
+    """Number of (country, sector) cells whose best teacher is still at least `gap` ahead."""
+    count = 0
+    for i in range(capacity.shape[0]):
+        for s in range(capacity.shape[1]):
+            if ceiling[i, s] - capacity[i, s] >= gap:
+                count += 1
+    return count
+
+
+@njit(cache=True)
+def adopt(
+    capacity: np.ndarray,
+    ceiling: np.ndarray,
+    absorptive: np.ndarray,
+    draws: np.ndarray,
+    probability: float,
+    gap: float,
+    share: float,
+    out_pilot: np.ndarray,
+) -> int:
+    """Pilots of practices seen elsewhere, in place; returns their number.
+
+    Each cell whose best teacher is at least `gap` ahead uses the next uniform draw (row-major
+    order): below `probability` x absorptive[i], the country pilots and closes `share` of the
+    remaining gap. capacity, ceiling : float64 (n, n_sectors); absorptive : (n,);
+    draws : float64 (count_adoption_candidates(...),); out_pilot : bool (n, n_sectors), written.
+    """
+    k = 0
+    pilots = 0
+    for i in range(capacity.shape[0]):
+        for s in range(capacity.shape[1]):
+            remaining = ceiling[i, s] - capacity[i, s]
+            out_pilot[i, s] = False
+            if remaining >= gap:
+                if draws[k] < probability * absorptive[i]:
+                    capacity[i, s] += share * remaining
+                    out_pilot[i, s] = True
+                    pilots += 1
+                k += 1
+    return pilots
 
 
 @njit(cache=True, parallel=True)
@@ -46,12 +141,15 @@ def diffuse(
     absorptive: np.ndarray,
     out_capacity: np.ndarray,
     out_ceiling: np.ndarray,
+    chunks: int = 512,
+    prefetch_distance: int = 20,
 ) -> None:
     """One step of knowledge diffusion.
 
     Parameters
     ----------
-    capacity : float64 (n_actors, n_sectors), values in [0, 1]; read only.
+    capacity : float64 (n_actors, n_sectors), values in [0, 1]; read only. Aligned to a cache
+        line (`memory.aligned_empty`) it runs fastest: a row of 8 sectors is then one line.
     indptr : int64 (n_actors + 1,); the learning ties of learner i are entries
         ``indptr[i]:indptr[i + 1]`` of the three arrays below (CSR by learner).
     teacher : int64 (n_ties,), actor rows.
@@ -61,32 +159,46 @@ def diffuse(
     out_capacity : float64 (n_actors, n_sectors), written: capacity after the step.
     out_ceiling : float64 (n_actors, n_sectors), written: the best capacity among each
         learner's teachers in the step, or its own capacity where none was ahead.
+    chunks : learner blocks shared among threads (a few hundred per thread balances the load).
+    prefetch_distance : ties ahead whose teacher row is requested early (0: none).
+
+    Learners are split into chunks run in parallel; each learner's sums run in tie order, so
+    the result does not depend on the number of threads.
     """
     n_actors, n_sectors = capacity.shape
-    for i in prange(n_actors):
-        for s in range(n_sectors):
-            out_capacity[i, s] = 0.0
-            out_ceiling[i, s] = capacity[i, s]
-        for e in range(indptr[i], indptr[i + 1]):
-            t = teacher[e]
-            rate = weight[e] * absorptive[i]
-            if sector[e] == ALL_SECTORS:
-                for s in range(n_sectors):
-                    gap = capacity[t, s] - capacity[i, s]
-                    if gap > 0.0:
-                        out_capacity[i, s] += rate * gap
-                        if capacity[t, s] > out_ceiling[i, s]:
-                            out_ceiling[i, s] = capacity[t, s]
-            else:
-                s = sector[e]
-                gap = capacity[t, s] - capacity[i, s]
-                if gap > 0.0:
-                    out_capacity[i, s] += rate * gap
-                    if capacity[t, s] > out_ceiling[i, s]:
-                        out_ceiling[i, s] = capacity[t, s]
-        for s in range(n_sectors):
-            updated = capacity[i, s] + out_capacity[i, s]
-            out_capacity[i, s] = min(updated, out_ceiling[i, s])
+    n_ties = teacher.shape[0]
+    chunks = max(1, min(n_actors, chunks))
+    for chunk in prange(chunks):
+        first = chunk * n_actors // chunks
+        last = (chunk + 1) * n_actors // chunks
+        own = np.empty(n_sectors)
+        gain = np.empty(n_sectors)
+        ceiling = np.empty(n_sectors)
+        for i in range(first, last):
+            for s in range(n_sectors):
+                own[s] = capacity[i, s]
+                gain[s] = 0.0
+                ceiling[s] = own[s]
+            absorbed = absorptive[i]
+            for e in range(indptr[i], indptr[i + 1]):
+                ahead = e + prefetch_distance
+                if prefetch_distance > 0 and ahead < n_ties:
+                    prefetch_row(capacity, teacher[ahead])
+                t = teacher[e]
+                rate = weight[e] * absorbed
+                if sector[e] == ALL_SECTORS:
+                    for s in range(n_sectors):
+                        taught = capacity[t, s]
+                        gain[s] += rate * max(taught - own[s], 0.0)
+                        ceiling[s] = max(ceiling[s], taught)
+                else:
+                    s = sector[e]
+                    taught = capacity[t, s]
+                    gain[s] += rate * max(taught - own[s], 0.0)
+                    ceiling[s] = max(ceiling[s], taught)
+            for s in range(n_sectors):
+                out_capacity[i, s] = min(own[s] + gain[s], ceiling[s])
+                out_ceiling[i, s] = ceiling[s]
 
 
 def diffuse_reference(
