@@ -62,7 +62,7 @@ class ActionLog:
             return empty_actions_frame()
 
         def names(index: np.ndarray, labels: list[str] | np.ndarray) -> pd.Series:
-            labels = np.asarray(list(labels) + [""], dtype=object)
+            labels = np.asarray([*labels, ""], dtype=object)
             return pd.Series(labels[np.where(index < 0, len(labels) - 1, index)], dtype="string")
 
         codes_with_none = np.append(codes, "")

@@ -118,7 +118,9 @@ def build_roster(world: WorldTables, champions: list[str], champions_enabled: bo
     iso3 = table["iso3"].to_numpy(dtype=str)
     # Actors of a synthetic world carry the code of the economy they belong to in `country`.
     country = table["country"].to_numpy(dtype=str) if "country" in table else iso3
-    is_champion = np.isin(country, list(champions)) if champions_enabled else np.zeros(len(table), bool)
+    is_champion = (
+        np.isin(country, list(champions)) if champions_enabled else np.zeros(len(table), bool)
+    )
     kind = np.full(len(table), Kind.OTHER, dtype=np.int64)
     kind[:n_south][(level[:n_south] == 1) | (level[:n_south] == 2)] = Kind.MIC
     kind[:n_south][sids[:n_south]] = Kind.SIDS

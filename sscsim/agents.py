@@ -105,7 +105,9 @@ class CountryAgent(mesa.Agent):
             rows.append(provider)
             scores.append(score)
         scores = np.asarray(scores)
-        weight = np.exp((scores - scores.max()) / real[kernel.TEMPERATURE]) if len(scores) else scores
+        weight = (
+            np.exp((scores - scores.max()) / real[kernel.TEMPERATURE]) if len(scores) else scores
+        )
         frame = pd.DataFrame(
             {
                 "provider": model.roster.iso3[np.asarray(rows, dtype=np.int64)],

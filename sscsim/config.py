@@ -200,7 +200,8 @@ class WorldConfig:
     champions: list[str] = field(default_factory=lambda: list(DEFAULT_CHAMPIONS))
     sectors: list[str] = field(default_factory=lambda: list(DEFAULT_SECTORS))
     edp_members: list[str] | None = None  # None: the EDP rows of the membership table
-    # Standing partnership agreements "A:B": a floor of trust between the two in partner choice.
+    # Standing partnership agreements "A:B": a floor of trust between the two in partner choice
+    # (between economies of the tables; not applied to the actors of a synthetic world).
     partnerships: list[str] = field(default_factory=lambda: list(DEFAULT_PARTNERSHIPS))
     partnership_trust: float = 0.5  # the trust floor an agreement gives, in [0, 1]
     # A synthetic world (sscsim.synthetic) of this many actors instead of the tables' economies.

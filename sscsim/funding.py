@@ -131,9 +131,7 @@ def vulnerability_index(sids: np.ndarray, ldc: np.ndarray, mean_capacity: np.nda
     return 0.4 * sids + 0.3 * ldc + 0.3 * (1.0 - mean_capacity)
 
 
-def oda_weights(
-    eligible: np.ndarray, need: np.ndarray, population: np.ndarray
-) -> np.ndarray:
+def oda_weights(eligible: np.ndarray, need: np.ndarray, population: np.ndarray) -> np.ndarray:
     """A recipient's base weight in bilateral ODA: need x sqrt(population), 0 if not eligible."""
     return need * np.sqrt(np.maximum(population, 1.0)) * eligible
 

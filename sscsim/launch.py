@@ -40,17 +40,12 @@ def limit_threads(threads: int = 1) -> dict[str, str]:
 
 
 def warm_numba_cache() -> float:
-    """Compile (or load) every kernel once; return the seconds it took."""
-    import numpy as np
-
-    from sscsim import kernels
+    """Compile (or load) every kernel once, by one step of the real-world model; return the
+    seconds it took."""
+    from sscsim.model import SSCModel
 
     started = time.perf_counter()
-    capacity = np.zeros((2, 1))
-    index = np.zeros(1, dtype=np.int64)
-    kernels.diffuse(
-        capacity, index, index, index, np.zeros(1), np.zeros(2), capacity.copy(), capacity.copy()
-    )
+    SSCModel(rng=0, steps=1).run()
     return time.perf_counter() - started
 
 

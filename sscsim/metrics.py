@@ -15,7 +15,6 @@ from sscsim.ties import LAYER_NAMES, Layer
 from sscsim.world import REGIONS
 
 if TYPE_CHECKING:
-    from sscsim.agents import CountryAgent
     from sscsim.model import SSCModel
 
 # SEGIB, South-South Cooperation in Ibero-America, data for 2023: 914 initiatives.

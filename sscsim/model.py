@@ -101,7 +101,8 @@ class SSCModel(mesa.Model):
         super().__init__(rng=rng)
         self.config = config
         self.world = world if world is not None else self._load_world(config)
-        self._check_world_codes(self.world)
+        if "country" not in self.world.countries:  # a synthetic world was checked on its base
+            self._check_world_codes(self.world)
 
         self.sectors: list[str] = list(config.world.sectors)
         self.steps_per_year = config.steps_per_year
@@ -193,13 +194,15 @@ class SSCModel(mesa.Model):
         self.datacollector.collect(self)
         self.panel.record(self)
 
-    @staticmethod
-    def _load_world(config: SSCConfig) -> WorldTables:
+    def _load_world(self, config: SSCConfig) -> WorldTables:
         world = load_world(config.world.countries_path, config.world.memberships_path)
         if config.world.synthetic_actors is not None:
             from sscsim.synthetic import synthetic_world
 
-            world = synthetic_world(config.world.synthetic_actors, config.world.synthetic_seed, world)
+            self._check_world_codes(world)  # codes name economies of the base world
+            world = synthetic_world(
+                config.world.synthetic_actors, config.world.synthetic_seed, world
+            )
         return world
 
     # ======================================================================================
@@ -314,7 +317,7 @@ class SSCModel(mesa.Model):
         """Match requests to providers and fund them (the kernel `kernels.matching`), then start
         the actions: budgets, ties, running actions, repayments and the log."""
         config = self.config
-        params, funding = config.matching, config.funding
+        params = config.matching
         n = self.n_south
         recipients, sectors = self.requests
         size = len(recipients)
@@ -383,7 +386,9 @@ class SSCModel(mesa.Model):
         modality, cost = started["modality"], started["cost"]
         bilateral, triangular, platform = (modality == m for m in (BILATERAL, TRIANGULAR, PLATFORM))
         provider_part = cost * (1.0 - config.funding.triangular_cofunding_share)
-        self.flow["southern_funds"] += float(cost[bilateral].sum() + provider_part[triangular].sum())
+        self.flow["southern_funds"] += float(
+            cost[bilateral].sum() + provider_part[triangular].sum()
+        )
         self.flow["northern_triangular"] += float((cost - provider_part)[triangular].sum())
         self.flow["platform_funds"] += float(cost[platform].sum())
         for k, name in enumerate(MODALITIES):
@@ -393,9 +398,13 @@ class SSCModel(mesa.Model):
 
         refundable = started["refundable"]
         instalments = max(1, round(config.funding.repayment_years * self.steps_per_year))
-        self.repayments.add_many(recipient[refundable], provider[refundable], cost[refundable], instalments)
+        self.repayments.add_many(
+            recipient[refundable], provider[refundable], cost[refundable], instalments
+        )
 
-        layer = np.select([bilateral, triangular], [Layer.BILATERAL, Layer.TRIANGULAR], Layer.PLATFORM)
+        layer = np.select(
+            [bilateral, triangular], [Layer.BILATERAL, Layer.TRIANGULAR], Layer.PLATFORM
+        )
         tie_key = self.ties.encode(layer, provider, recipient)
         funder = started["funder"][triangular]
         funder_keys = self.ties.encode(
@@ -503,7 +512,9 @@ class SSCModel(mesa.Model):
             actions.tie_key, self.period, 0.25 * self.config.ties.reinforcement
         )
         efficiency = 0.5 + 0.5 * self.institutional[actions.provider]
-        weight = params.learning_rate * self.ties.strength[rows] * params.skill_use_rate * efficiency
+        weight = (
+            params.learning_rate * self.ties.strength[rows] * params.skill_use_rate * efficiency
+        )
         peers = self._peer_learning_ties(params.tie_learning_rate * params.skill_use_rate)
         ties = LearningTies.concatenate(
             [
@@ -550,7 +561,9 @@ class SSCModel(mesa.Model):
         capacity += rate * (potential - capacity)
         quarterly_gdp = self.gdp[:n] / self.steps_per_year
         oda_share = np.minimum(self.oda_received / quarterly_gdp, 0.2)
-        capacity += (self.config.funding.oda_capacity_effect * oda_share)[:, None] * (1.0 - capacity)
+        capacity += (self.config.funding.oda_capacity_effect * oda_share)[:, None] * (
+            1.0 - capacity
+        )
         np.clip(capacity, 0.0, 1.0, out=capacity)
 
         acted = self.actions_by_country[:n]
@@ -582,7 +595,9 @@ class SSCModel(mesa.Model):
         """Ties without joint action decay and dissolve below the threshold; actions end;
         platform health; coordinators rotate; tie snapshots."""
         params = self.config.ties
-        before, dissolved = self.ties.decay(self.period, params.decay_rate, params.dissolve_threshold)
+        before, dissolved = self.ties.decay(
+            self.period, params.decay_rate, params.dissolve_threshold
+        )
         self.count["ties_dissolved"] = dissolved
         self.count["ties_before"] = before
         self._snapshot_alive_ties()

@@ -48,7 +48,9 @@ def synthetic_world(n_actors: int, seed: int = 0, base: WorldTables | None = Non
         right_on="country",
     )
     memberships = memberships[["actor", "platform", "role"]].rename(columns={"actor": "iso3"})
-    memberships = memberships.sort_values(["platform", "iso3"], kind="stable").reset_index(drop=True)
+    memberships = memberships.sort_values(["platform", "iso3"], kind="stable").reset_index(
+        drop=True
+    )
     return WorldTables(countries=actors, memberships=memberships)
 
 
@@ -66,7 +68,7 @@ def initial_ties(
     Strengths are uniform in [0.2, 0.8].
     """
     n_actors = len(region)
-    n_ties = int(round(ties_per_actor * n_actors))
+    n_ties = round(ties_per_actor * n_actors)
     if n_ties == 0 or n_south < 2:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty, np.zeros(0)

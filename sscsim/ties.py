@@ -169,7 +169,9 @@ class TieTable:
         """Strength of the alive tie of each key, 0 where there is none."""
         keys = np.ascontiguousarray(keys, dtype=np.int64)
         out = np.empty(len(keys))
-        tie_kernels.strengths(keys, self.table_keys, self.table_rows, self.strength, self.alive, out)
+        tie_kernels.strengths(
+            keys, self.table_keys, self.table_rows, self.strength, self.alive, out
+        )
         return out
 
     def alive_rows(self, layer: Layer | None = None) -> np.ndarray:

@@ -15,7 +15,8 @@ from hypothesis.extra.numpy import arrays
 from sscsim.config import DiffusionParams
 from sscsim.diffusion import LearningTies, adopt_practices, diffusion_step
 from sscsim.kernels import diffuse, diffuse_reference, hashing
-from sscsim.kernels.diffusion import ALL_SECTORS, learning_csr
+from sscsim.kernels import diffusion as diffusion_kernels
+from sscsim.kernels.diffusion import ALL_SECTORS, count_adoption_candidates, learning_csr
 from sscsim.kernels.random import below, new_state, uniform
 
 unit = st.floats(0.0, 1.0, allow_nan=False, allow_infinity=False)
@@ -129,6 +130,32 @@ def test_learning_csr_is_a_stable_counting_sort(world: World) -> None:
         strict=True,
     ):
         np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("n", [4095, 4096, 4097, 13_000])
+def test_learning_csr_across_several_buckets_of_learners(n: int) -> None:
+    rng = np.random.default_rng(n)
+    n_ties = 3 * n
+    world = World(
+        capacity=rng.random((n, 3)),
+        teacher=rng.integers(0, n, n_ties),
+        learner=np.where(rng.random(n_ties) < 0.2, n - 1, rng.integers(0, n, n_ties)),
+        sector=rng.integers(ALL_SECTORS, 3, n_ties),
+        weight=rng.random(n_ties) * 0.2,
+        absorptive=rng.random(n),
+        reciprocal=rng.random(n_ties) < 0.4,
+    )
+    indptr, teacher, sector, weight = world.csr()
+    directed_teacher, learner, directed_sector, directed_weight = world.directed()
+    order = np.argsort(learner, kind="stable")
+    np.testing.assert_array_equal(indptr[1:], np.cumsum(np.bincount(learner, minlength=n)))
+    np.testing.assert_array_equal(teacher, directed_teacher[order])
+    np.testing.assert_array_equal(sector, directed_sector[order])
+    np.testing.assert_array_equal(weight, directed_weight[order])
+    out, ceiling = run_csr(world)
+    expected, expected_ceiling = diffuse_reference(*world.edge_list())
+    np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(ceiling, expected_ceiling)
 
 
 def test_learning_csr_example_and_empty() -> None:
@@ -531,6 +558,29 @@ def test_adoption_only_where_the_gap_is_wide_and_never_above_the_ceiling(case) -
     )
     # A country with no absorptive capacity never pilots.
     assert not pilot[absorptive == 0.0].any()
+
+
+@settings(max_examples=50, deadline=None)
+@given(adoption_cases())
+def test_adoption_kernel_equals_its_pure_python_twin(case) -> None:
+    capacity, ceiling, absorptive, params, seed = case
+    gap = params.adoption_gap
+    count = count_adoption_candidates(capacity, ceiling, gap)
+    assert count == count_adoption_candidates.py_func(capacity, ceiling, gap)
+    assert count == int((ceiling - capacity >= gap).sum())
+    draws = np.random.default_rng(seed).random(count)
+    results = []
+    for function in (diffusion_kernels.adopt, diffusion_kernels.adopt.py_func):
+        out = capacity.copy()
+        pilot = np.empty(capacity.shape, dtype=np.bool_)
+        pilots = function(
+            out, ceiling, absorptive, draws, params.adoption_probability, gap,
+            params.adoption_share, pilot,
+        )  # fmt: skip
+        assert pilots == pilot.sum()
+        results.append((out, pilot))
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    np.testing.assert_array_equal(results[0][1], results[1][1])
 
 
 def test_adoption_updates_capacity_in_place() -> None:

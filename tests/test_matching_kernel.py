@@ -336,12 +336,6 @@ def test_without_northern_pools_there_is_no_triangular_action(world: MatchWorld)
     np.testing.assert_array_equal(result.after["northern_pool"], 0.0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG sscsim/kernels/matching.py:306: with triangular_cofunding_share = 0 the northern"
-    " part is 0, so `northern_pool[f] >= northern_part` accepts empty pools and triangular"
-    " actions start with no northern money",
-)
 def test_without_northern_pools_there_is_no_triangular_action_even_without_cofunding() -> None:
     config = SSCConfig()
     config.funding.triangular_cofunding_share = 0.0

@@ -149,7 +149,9 @@ def provider_score(
 
 
 @njit(cache=True)
-def _softmax_pick(scores: np.ndarray, valid: np.ndarray, count: int, temperature: float, u: float) -> int:
+def _softmax_pick(
+    scores: np.ndarray, valid: np.ndarray, count: int, temperature: float, u: float
+) -> int:
     top = -np.inf
     for k in range(count):
         if valid[k] and scores[k] > top:
@@ -257,7 +259,7 @@ def match_requests(
                 candidates[count] = offer_rows[start + k]
                 count += 1
         else:
-            for k in range(sample):
+            for _ in range(sample):
                 candidates[count] = offer_rows[start + below(state, pool)]
                 count += 1
         eligible = 0
@@ -298,7 +300,8 @@ def match_requests(
             provider_part = cost * (1.0 - real[COFUNDING_SHARE])
             northern_part = cost - provider_part
             funder = -1
-            if ssc_budget[provider] >= provider_part and n_north > 0:
+            # Triangular needs northern money: none when the co-funding share is zero.
+            if ssc_budget[provider] >= provider_part and n_north > 0 and northern_part > 0.0:
                 considered = 0
                 total = 0.0
                 for j in range(min(n_north, funder_sample)):

@@ -64,7 +64,9 @@ def _prefetch_row(typingctx, array, row):  # type: ignore[no-untyped-def]
         function_type = ir.FunctionType(
             ir.VoidType(), [byte_pointer, ir.IntType(32), ir.IntType(32), ir.IntType(32)]
         )
-        function = cgutils.get_or_insert_function(builder.module, function_type, "llvm.prefetch.p0i8")
+        function = cgutils.get_or_insert_function(
+            builder.module, function_type, "llvm.prefetch.p0i8"
+        )
         read, keep_in_all_levels, data_cache = (ir.Constant(ir.IntType(32), v) for v in (0, 3, 1))
         builder.call(
             function, [builder.bitcast(pointer, byte_pointer), read, keep_in_all_levels, data_cache]

@@ -1,0 +1,372 @@
+"""Benchmarks, side by side in one run, printed as ratios: `python -m sscsim.bench [--quick]`.
+
+1. The diffusion kernel against (a) its plain-numpy reference, (b) a `scipy.sparse` CSR product
+   with the capacity matrix (the nearest tuned library operation), (c) a pure-Python loop over
+   Mesa agents and their neighbours; on the same world, with 1 and 2 threads.
+2. The kernel's effective memory traffic against the machine's streaming bandwidth (roofline).
+3. The whole model's time per step and memory against N actors, with the fitted growth exponent,
+   and the time per step by process.
+4. A sweep's per-run overhead: process start, imports, numba cache load, Hydra, and the run.
+
+Writes results/bench/bench.json and results/bench/bench.png. `--quick` uses smaller sizes and
+finishes in under two minutes; timings are measurements of this machine, not assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+SECTORS = 8
+STEP_WARMUP = 1
+
+
+def best_of(function, repeats: int) -> float:
+    """Shortest wall time of `repeats` calls, seconds."""
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def learning_world(n_actors: int, ties_per_actor: float, seed: int = 0) -> dict[str, np.ndarray]:
+    """A synthetic world's learning ties (all sectors) and capacities, as the kernel takes them."""
+    from sscsim.actors import build_roster
+    from sscsim.kernels.memory import aligned_copy
+    from sscsim.synthetic import initial_ties, synthetic_world
+
+    rng = np.random.default_rng(seed)
+    world = synthetic_world(n_actors, seed)
+    roster = build_roster(world, [], False)
+    _layer, teacher, learner, strength = initial_ties(
+        roster.region, roster.n_actors, ties_per_actor, rng
+    )
+    return {
+        "capacity": aligned_copy(rng.random((roster.n_actors, SECTORS))),
+        "absorptive": rng.uniform(0.3, 1.0, size=roster.n_actors),
+        "teacher": teacher.astype(np.int64),
+        "learner": learner.astype(np.int64),
+        "sector": np.full(len(teacher), -1, dtype=np.int64),
+        "weight": 0.01 * strength,
+    }
+
+
+def python_agent_loop_seconds(n_actors: int, ties_per_actor: float) -> tuple[float, int]:
+    """Seconds per tie of the rule written as a pure-Python loop over Mesa agents."""
+    import mesa
+
+    arrays = learning_world(n_actors, ties_per_actor, seed=1)
+
+    class Learner(mesa.Agent):
+        def __init__(self, model: mesa.Model, capacity: list[float], absorptive: float):
+            super().__init__(model)
+            self.capacity = capacity
+            self.absorptive = absorptive
+            self.teachers: list[tuple[Learner, float]] = []
+
+        def learn(self) -> tuple[list[float], list[float]]:
+            gain = [0.0] * SECTORS
+            ceiling = list(self.capacity)
+            for teacher, weight in self.teachers:
+                rate = weight * self.absorptive
+                for s in range(SECTORS):
+                    gap = teacher.capacity[s] - self.capacity[s]
+                    if gap > 0:
+                        gain[s] += rate * gap
+                        ceiling[s] = max(ceiling[s], teacher.capacity[s])
+            return [
+                min(c + g, m) for c, g, m in zip(self.capacity, gain, ceiling, strict=True)
+            ], ceiling
+
+    model = mesa.Model(rng=1)
+    agents = [
+        Learner(model, list(row), float(a))
+        for row, a in zip(arrays["capacity"], arrays["absorptive"], strict=True)
+    ]
+    for t, k, w in zip(arrays["teacher"], arrays["learner"], arrays["weight"], strict=True):
+        agents[k].teachers.append((agents[t], float(w)))
+    started = time.perf_counter()
+    for agent in agents:
+        agent.learn()
+    return (time.perf_counter() - started) / len(arrays["teacher"]), len(arrays["teacher"])
+
+
+def stream_bandwidth(n: int) -> float:
+    """Streaming bandwidth (triad a = b + s c, both threads), bytes a second."""
+    from numba import njit, prange
+
+    @njit(parallel=True)
+    def triad(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> None:
+        for i in prange(a.shape[0]):
+            a[i] = b[i] + 3.0 * c[i]
+
+    a, b, c = np.zeros(n), np.ones(n), np.ones(n)
+    triad(a, b, c)
+    seconds = best_of(lambda: triad(a, b, c), 5)
+    return 4 * 8 * n / seconds  # read b, c; write a (and read it: write-allocate)
+
+
+def kernel_benchmark(n_actors: int, ties_per_actor: float, loop_actors: int) -> dict[str, Any]:
+    import numba
+    import scipy.sparse
+
+    from sscsim.kernels.diffusion import diffuse, diffuse_reference, learning_csr
+
+    w = learning_world(n_actors, ties_per_actor)
+    n, n_ties = len(w["capacity"]), len(w["teacher"])
+    no_reciprocal = np.zeros(n_ties, dtype=np.bool_)
+    args = (w["teacher"], w["learner"], w["sector"], w["weight"], no_reciprocal, n)
+    learning_csr(*(a[:1] if isinstance(a, np.ndarray) else a for a in args))
+    build = best_of(lambda: learning_csr(*args), 3)
+    indptr, teacher, sector, weight = learning_csr(*args)
+    out, ceiling = np.empty_like(w["capacity"]), np.empty_like(w["capacity"])
+    result: dict[str, Any] = {"actors": n, "ties": n_ties, "sectors": SECTORS, "csr_build_s": build}
+    threads_before = numba.get_num_threads()
+    for threads in (1, 2):
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+        for label, distance in (("", 20), ("_no_prefetch", 0)):
+
+            def run(chunks: int = 256 * threads, distance: int = distance) -> None:
+                diffuse(
+                    w["capacity"], indptr, teacher, sector, weight, w["absorptive"], out,
+                    ceiling, chunks, distance,
+                )  # fmt: skip
+
+            run()
+            result[f"kernel_{threads}_threads{label}_s"] = best_of(run, 5 if not label else 3)
+    numba.set_num_threads(threads_before)
+    matrix = scipy.sparse.csr_matrix((weight, teacher, indptr), shape=(n, n))
+    result["scipy_csr_product_s"] = best_of(lambda: matrix @ w["capacity"], 3)
+    started = time.perf_counter()
+    diffuse_reference(w["capacity"], w["teacher"], w["learner"], w["sector"], w["weight"],
+                      w["absorptive"])  # fmt: skip
+    result["numpy_reference_s"] = time.perf_counter() - started
+    per_tie, loop_ties = python_agent_loop_seconds(loop_actors, ties_per_actor)
+    result["python_agent_loop_s"] = per_tie * n_ties
+    result["python_agent_loop_note"] = (
+        f"extrapolated linearly from {loop_ties} ties among {loop_actors} Mesa agents"
+    )
+    fastest = result["kernel_2_threads_s"]
+    result["ratios"] = {
+        "numpy_reference / kernel_2_threads": result["numpy_reference_s"] / fastest,
+        "scipy_csr_product / kernel_2_threads": result["scipy_csr_product_s"] / fastest,
+        "python_agent_loop / kernel_2_threads": result["python_agent_loop_s"] / fastest,
+        "kernel_1_thread / kernel_2_threads": result["kernel_1_threads_s"] / fastest,
+        "no_prefetch / prefetch (2 threads)": result["kernel_2_threads_no_prefetch_s"] / fastest,
+    }
+    # Roofline: the bytes the kernel must move (streamed tie arrays, one cache line per teacher
+    # row gathered, own rows read, output rows written) over its time, against streaming.
+    moved = n_ties * (8 + 8 + 8 + 64) + n * (8 + 8 + 64 + 2 * 64)
+    bandwidth = stream_bandwidth(20_000_000 if n_actors >= 10**6 else 4_000_000)
+    result["roofline"] = {
+        "bytes_moved": moved,
+        "effective_bandwidth_gb_s": moved / fastest / 1e9,
+        "stream_bandwidth_gb_s": bandwidth / 1e9,
+        "fraction_of_stream": moved / fastest / bandwidth,
+    }
+    return result
+
+
+SCALE_SCRIPT = """
+import json, sys, time
+from sscsim import SSCModel
+n, steps = int(sys.argv[1]), int(sys.argv[2])
+def peak_rss_bytes():  # this process's own peak (ru_maxrss would include the parent's at fork)
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+started = time.perf_counter()
+model = SSCModel(rng=1, synthetic_actors=n, initial_ties_per_actor=10.0, partnerships=[],
+                 candidate_sample=24, oda_ties_per_donor=5, steps=steps + {warmup},
+                 panel_every=1000, tie_snapshot_every=1000, record_actions=False)
+built = time.perf_counter() - started
+model.run({warmup})
+for name in model.process_seconds:
+    model.process_seconds[name] = 0.0
+ties = len(model.alive_ties[0])
+started = time.perf_counter()
+model.run(steps)
+per_step = (time.perf_counter() - started) / steps
+print(json.dumps({{"actors": n, "ties": ties, "build_s": built, "step_s": per_step,
+    "process_s": {{k: v / steps for k, v in model.process_seconds.items()}},
+    "max_rss_bytes": peak_rss_bytes()}}))
+"""
+
+
+def scaling_benchmark(sizes: list[int], steps: int) -> dict[str, Any]:
+    """Whole-model time per step and peak memory against N, each size in a fresh process."""
+    rows = []
+    for n in sizes:
+        output = subprocess.run(
+            [sys.executable, "-c", SCALE_SCRIPT.format(warmup=STEP_WARMUP), str(n), str(steps)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        row = json.loads(output.strip().splitlines()[-1])
+        rows.append(row)
+        print(
+            f"  N={n:>8,}: {row['ties']:>11,} ties, {row['step_s']:.4f} s a step, "
+            f"{row['max_rss_bytes'] / 2**30:.2f} GiB",
+            flush=True,
+        )
+    ties = np.array([r["ties"] for r in rows], dtype=float)
+    seconds = np.array([r["step_s"] for r in rows])
+    large = ties >= 1e4  # fixed costs dominate the smallest worlds
+    fit = large if large.sum() >= 2 else np.ones_like(large)
+    exponent = float(np.polyfit(np.log(ties[fit]), np.log(seconds[fit]), 1)[0])
+    return {
+        "sizes": rows,
+        "growth_exponent_in_ties": exponent,
+        "fit_over_ties_at_least": float(ties[fit].min()),
+        "bytes_per_actor_at_largest": rows[-1]["max_rss_bytes"] / rows[-1]["actors"],
+    }
+
+
+OVERHEAD_SCRIPT = """
+import sys, time, json
+marks = {"started": time.time()}
+from sscsim.model import SSCModel
+marks["model_imported"] = time.time()
+from sscsim.launch import warm_numba_cache
+warm_numba_cache()
+marks["numba_cache_loaded"] = time.time()
+from hydra import compose, initialize_config_dir
+from sscsim.cli import CONFIG_DIR, to_config
+with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+    config = to_config(compose(config_name="config"))
+marks["hydra_composed"] = time.time()
+model = SSCModel(config=config)
+marks["model_built"] = time.time()
+model.run()
+marks["run_done"] = time.time()
+print(json.dumps(marks))
+"""
+
+
+def overhead_benchmark() -> dict[str, float]:
+    """Where a sweep job's time goes, in a fresh process with a warm numba cache."""
+    launched = time.time()
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    bare = time.time() - launched
+    launched = time.time()
+    output = subprocess.run(
+        [sys.executable, "-c", OVERHEAD_SCRIPT], capture_output=True, text=True, check=True
+    ).stdout
+    marks = json.loads(output.strip().splitlines()[-1])
+    return {
+        "interpreter_start_s": bare,
+        "process_start_s": marks["started"] - launched,
+        "imports_s": marks["model_imported"] - marks["started"],
+        "numba_cache_load_s": marks["numba_cache_loaded"] - marks["model_imported"],
+        "hydra_compose_s": marks["hydra_composed"] - marks["numba_cache_loaded"],
+        "model_build_s": marks["model_built"] - marks["hydra_composed"],
+        "run_s": marks["run_done"] - marks["model_built"],
+        "before_first_step_s": marks["model_built"] - launched,
+    }
+
+
+def figure(report: dict[str, Any], target: Path) -> Path:
+    from sscsim.plots import STYLE, plt
+    from sscsim.results import atomic_path
+
+    kernel, scaling = report["kernel"], report["scaling"]
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(2, 2, figsize=(11, 8))
+        names = [
+            "kernel 2 threads",
+            "kernel 1 thread",
+            "scipy CSR",
+            "numpy reference",
+            "Python + Mesa",
+        ]
+        values = [kernel["kernel_2_threads_s"], kernel["kernel_1_threads_s"],
+                  kernel["scipy_csr_product_s"], kernel["numpy_reference_s"],
+                  kernel["python_agent_loop_s"]]  # fmt: skip
+        axes[0, 0].barh(names, values, color="#1f78b4")
+        title = f"Diffusion: {kernel['actors']:,} actors, {kernel['ties']:,} ties"
+        axes[0, 0].set(xscale="log", xlabel="seconds a step", title=title)
+        sizes = scaling["sizes"]
+        ties = [r["ties"] for r in sizes]
+        axes[0, 1].loglog(ties, [r["step_s"] for r in sizes], "o-", label="time a step (s)")
+        axes[0, 1].loglog(ties, [r["max_rss_bytes"] / 2**30 for r in sizes], "s--",
+                          label="peak memory (GiB)")  # fmt: skip
+        axes[0, 1].set(
+            xlabel="ties", title=f"Whole model: exponent {scaling['growth_exponent_in_ties']:.2f}"
+        )
+        axes[0, 1].legend()
+        largest = sizes[-1]["process_s"]
+        axes[1, 0].barh(list(largest), list(largest.values()), color="#33a02c")
+        axes[1, 0].set(xlabel="seconds a step", title=f"By process, N = {sizes[-1]['actors']:,}")
+        overhead = {k: v for k, v in report["overhead"].items() if k != "before_first_step_s"}
+        axes[1, 1].barh(list(overhead), list(overhead.values()), color="#e31a1c")
+        axes[1, 1].set(xlabel="seconds", title="A sweep job's time (real world)")
+        fig.tight_layout()
+        with atomic_path(target) as temporary:
+            fig.savefig(temporary, format="png")
+        plt.close(fig)
+    return target
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m sscsim.bench", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--quick", action="store_true", help="small sizes, under two minutes")
+    parser.add_argument("--out", type=Path, default=Path("results/bench"), help="output folder")
+    args = parser.parse_args(argv)
+    if args.quick:
+        kernel_size, loop_actors, sizes, steps = 20_000, 1_000, [100, 1_000, 10_000], 2
+    else:
+        kernel_size, loop_actors, sizes, steps = (
+            1_000_000,
+            10_000,
+            [100, 1_000, 10_000, 100_000, 1_000_000],
+            3,
+        )
+    report: dict[str, Any] = {
+        "quick": args.quick,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "processor": platform.processor() or platform.machine(),
+        },
+    }
+    print(f"diffusion kernel: {kernel_size:,} actors, 10 ties per actor", flush=True)
+    report["kernel"] = kernel_benchmark(kernel_size, 10.0, loop_actors)
+    for name, ratio in report["kernel"]["ratios"].items():
+        print(f"  {name}: {ratio:,.1f}x")
+    roofline = report["kernel"]["roofline"]
+    print(f"  roofline: {roofline['effective_bandwidth_gb_s']:.1f} GB/s of "
+          f"{roofline['stream_bandwidth_gb_s']:.1f} GB/s streaming "
+          f"({roofline['fraction_of_stream']:.0%})")  # fmt: skip
+    print("whole model (synthetic worlds):", flush=True)
+    report["scaling"] = scaling_benchmark(sizes, steps)
+    print(f"  growth exponent in ties: {report['scaling']['growth_exponent_in_ties']:.2f}")
+    print("sweep job overhead (real world):", flush=True)
+    report["overhead"] = overhead_benchmark()
+    for name, seconds in report["overhead"].items():
+        print(f"  {name}: {seconds:.3f} s")
+    args.out.mkdir(parents=True, exist_ok=True)
+    from sscsim.results import write_json
+
+    write_json(report, args.out / "bench.json")
+    figure(report, args.out / "bench.png")
+    print(f"written: {args.out / 'bench.json'}, {args.out / 'bench.png'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
