@@ -316,7 +316,7 @@ class TieParams:
     decay_rate: float = 0.04  # share of strength lost in a quarter without joint action
     dissolve_threshold: float = 0.1  # a tie weaker than this dissolves
     interregional_event_bonus: float = 0.5  # extra reinforcement of interregional event ties
-    oda_ties_per_donor: int = 30  # a donor's largest bilateral flows kept as ODA ties
+    oda_ties_per_donor: int = 30  # draws of a donor's yearly portfolio of principal recipients
 
 
 @dataclass

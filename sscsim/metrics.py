@@ -132,6 +132,12 @@ def tie_survival(model: SSCModel) -> float:
     return 1.0 - model.count["ties_dissolved"] / before if before else float("nan")
 
 
+def interregional_tie_survival(model: SSCModel) -> float:
+    """Share of the Asia-Pacific to LAC ties alive before this step's decay that survived it."""
+    before = model.count["interregional_before"]
+    return interregional_ties(model) / before if before else float("nan")
+
+
 def funding_of(model: SSCModel, source: str) -> float:
     return model.flow[source]
 
@@ -222,6 +228,7 @@ def build_datacollector() -> mesa.DataCollector:
         "interregional_ties": interregional_ties,
         "interregional_actions": interregional_actions,
         "tie_survival": tie_survival,
+        "interregional_tie_survival": interregional_tie_survival,
         "oda_multiplier": oda_multiplier,
         "oda_budget_usd": oda_budget,
         "donors_at_target": donors_at_target,

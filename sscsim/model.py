@@ -219,7 +219,7 @@ class SSCModel(mesa.Model):
         5. Knowledge diffusion (numba kernel) and adoption of practices.
         6. Domestic dynamics: capacity depreciation and investment; agency capacity; growth.
         7. Ties strengthen or decay; platform health; coordinators rotate.
-        8. Eligibility for ODA (each year's first quarter).
+        8. Eligibility for ODA (after each year's last quarter, for the next year).
         9. Data collection.
         """
         self._reset_step_tallies()
@@ -595,6 +595,7 @@ class SSCModel(mesa.Model):
         """Ties without joint action decay and dissolve below the threshold; actions end;
         platform health; coordinators rotate; tie snapshots."""
         params = self.config.ties
+        self.count["interregional_before"] = self._interregional_alive()
         before, dissolved = self.ties.decay(
             self.period, params.decay_rate, params.dissolve_threshold
         )
@@ -615,6 +616,11 @@ class SSCModel(mesa.Model):
             snapshot = self.ties.frame(self.alive_ties[0])
             snapshot.insert(0, "period", self.period + 1)
             self.tie_snapshots.append(snapshot)
+
+    def _interregional_alive(self) -> int:
+        """Alive Asia-Pacific to LAC ties of the Southern layers, counted now."""
+        layer, source, target = self.ties.endpoints(self.ties.alive_rows())
+        return int((self.interregional(source, target) & (layer != Layer.ODA)).sum())
 
     def _snapshot_alive_ties(self) -> None:
         """The alive ties (rows, layer, source, target) and each actor's degree, once a step."""
@@ -709,6 +715,7 @@ class SSCModel(mesa.Model):
                 "ties_dissolved",
                 "ties_before",
                 "interregional_actions",
+                "interregional_before",
             ),
             0,
         )

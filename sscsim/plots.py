@@ -137,3 +137,77 @@ def band_figure(stats: pd.DataFrame, by: list[str], label: str, target: Path) ->
         axes.set(title=label, xlabel="year", ylabel=label)
         axes.legend(ncols=2)
     return target
+
+
+REGION_COLOURS: dict[str, str] = {
+    "asia_pacific": "#e31a1c",
+    "lac": "#1f78b4",
+    "africa": "#33a02c",
+    "middle_east": "#ff7f00",
+    "europe_central_asia": "#a6761d",
+    "north_america": "#666666",
+}
+
+
+def save(figure: plt.Figure, target: Path, formats: tuple[str, ...] = ("png",)) -> list[Path]:
+    """Save a figure atomically in each format (png, svg, pdf) beside `target`'s stem."""
+    target = Path(target)
+    written = []
+    for suffix in formats:
+        path = target.with_suffix(f".{suffix}")
+        with atomic_path(path) as temporary:
+            figure.savefig(temporary, format=suffix)
+        written.append(path)
+    return written
+
+
+def region_circle(
+    ties: pd.DataFrame,
+    agents: pd.DataFrame,
+    period: int | None = None,
+    layers: tuple[str, ...] = ("bilateral", "triangular", "platform"),
+    target: Path | None = None,
+    formats: tuple[str, ...] = ("png", "svg"),
+) -> plt.Figure:
+    """Ties between regions on a circle: countries around the rim grouped by region (one arc a
+    region), a chord per tie, Asia-Pacific to LAC chords drawn strongest. Returns the figure
+    (also saved when `target` is given)."""
+    import numpy as np
+
+    period = int(ties["period"].max()) if period is None else period
+    chosen = ties[(ties["period"] == period) & ties["layer"].astype(str).isin(layers)]
+    last = agents[agents["period"] == agents["period"].max()]
+    order = last.sort_values(["region", "iso3"])
+    angle = dict(
+        zip(order["iso3"], np.linspace(0, 2 * np.pi, len(order), endpoint=False), strict=True)
+    )
+    region = dict(zip(order["iso3"], order["region"], strict=True))
+    with plt.rc_context(STYLE):
+        figure, axes = plt.subplots(figsize=(7, 7))
+        for row in chosen.itertuples(index=False):
+            if row.source not in angle or row.target not in angle:
+                continue
+            a, b = angle[row.source], angle[row.target]
+            across = {region[row.source], region[row.target]} == {"asia_pacific", "lac"}
+            axes.plot(
+                [np.cos(a), np.cos(b)],
+                [np.sin(a), np.sin(b)],
+                color="#6a3d9a" if across else "#bbbbbb",
+                alpha=min(1.0, 0.15 + row.strength) if across else 0.15,
+                linewidth=0.4 + 1.2 * row.strength * across,
+                zorder=2 if across else 1,
+            )
+        for name, colour in REGION_COLOURS.items():
+            members = [code for code in angle if region[code] == name]
+            if not members:
+                continue
+            theta = np.array([angle[code] for code in members])
+            axes.scatter(np.cos(theta), np.sin(theta), s=12, color=colour, label=name, zorder=3)
+        axes.set_aspect("equal")
+        axes.axis("off")
+        axes.set_title(f"Ties between regions, period {period} (purple: Asia-Pacific to LAC)")
+        axes.legend(loc="lower right", fontsize=7)
+        figure.tight_layout()
+        if target is not None:
+            save(figure, target, formats)
+    return figure

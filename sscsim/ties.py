@@ -8,8 +8,8 @@ undirected and stored with source < target. Each tie has a strength in (0, 1] th
 joint action and decays without one; below a threshold it dissolves. Dissolved ties are dropped
 from the arrays when they outnumber the alive ones (a tie formed again later is a new spell).
 
-Memory: 41 bytes a tie in the arrays plus 16 to 32 bytes in the hash table (kept at most half
-full): at most 73 bytes a tie slot.
+Memory: 41 bytes a tie row in the arrays, plus the hash table (16 bytes a slot, at least two
+slots a row, rounded up to a power of two): 73 to about 105 bytes a tie.
 """
 
 from __future__ import annotations

@@ -1,0 +1,244 @@
+"""Global sensitivity analysis with SALib: Sobol indices and Morris elementary effects of the key
+parameters (named, with ranges, in configs/sensitivity/) on the model's outputs.
+
+    python -m sscsim.sensitivity run                      # sample, evaluate (all cores), analyse
+    python -m sscsim.sensitivity run --config configs/sensitivity/default.yaml --workers 2
+    python -m sscsim.sensitivity sample --out DIR         # on a cluster: sample once,
+    python -m sscsim.sensitivity evaluate --out DIR --part K --parts P   # a job a part,
+    python -m sscsim.sensitivity analyze --out DIR        # then analyse
+
+Outputs in the folder (default results/sensitivity/<method>): samples.parquet, outputs.parquet
+(one row per sample: its number, the parameters and the outputs), indices.csv (each index with
+its 95 % confidence interval) and indices.png. Parts are written atomically; evaluating skips parts
+already done, so a stopped analysis resumes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from sscsim.results import atomic_path, write_parquet
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "configs" / "sensitivity" / "default.yaml"
+METHODS = ("sobol", "morris")
+
+
+@dataclass
+class Plan:
+    """What to vary, how, and what to measure."""
+
+    method: str
+    samples: int
+    seeds: list[int]
+    steps: int | None
+    parameters: dict[str, tuple[float, float]]
+    outputs: list[str]
+
+    @classmethod
+    def load(cls, path: Path) -> Plan:
+        from sscsim.config import ConfigError, flat_parameter_paths
+
+        data = yaml.safe_load(Path(path).read_text())
+        problems = []
+        method = data.get("method", "sobol")
+        if method not in METHODS:
+            problems.append(f"{path}: method = {method!r}: not one of {', '.join(METHODS)}")
+        known = flat_parameter_paths()
+        parameters = {}
+        for name, bounds in (data.get("parameters") or {}).items():
+            if name not in known:
+                problems.append(f"{path}: parameters.{name}: not a parameter of sscsim.config")
+            elif not (isinstance(bounds, list) and len(bounds) == 2 and bounds[0] < bounds[1]):
+                problems.append(
+                    f"{path}: parameters.{name} = {bounds!r}: needs [low, high], low < high"
+                )
+            else:
+                parameters[name] = (float(bounds[0]), float(bounds[1]))
+        if len(parameters) < 2:
+            problems.append(f"{path}: parameters: at least two are needed")
+        outputs = list(data.get("outputs") or [])
+        unknown = sorted(set(outputs) - set(OUTPUTS))
+        if unknown:
+            problems.append(f"{path}: outputs {unknown}: not among {', '.join(OUTPUTS)}")
+        if problems:
+            raise ConfigError(problems)
+        return cls(method, int(data.get("samples", 32)), list(data.get("seeds", [1])),
+                   data.get("steps"), parameters, outputs)  # fmt: skip
+
+    @property
+    def problem(self) -> dict[str, Any]:
+        return {
+            "num_vars": len(self.parameters),
+            "names": list(self.parameters),
+            "bounds": [list(b) for b in self.parameters.values()],
+        }
+
+
+def _interregional_tie_survival(timeseries: pd.DataFrame, summary: dict) -> float:
+    return float(timeseries["interregional_tie_survival"].iloc[1:].mean())
+
+
+OUTPUTS = {
+    "interregional_tie_survival": _interregional_tie_survival,
+    "interregional_ties_end": lambda ts, s: float(s["interregional_ties_end"]),
+    "interregional_actions": lambda ts, s: float(s["interregional_actions"]),
+    "sids_capacity_gap_end": lambda ts, s: float(s["sids_capacity_gap"]["end"]),
+    "mean_capacity_end": lambda ts, s: float(s["mean_capacity"]["end"]),
+    "triangular_share": lambda ts, s: float(s["modality_shares"]["triangular"] or 0.0),
+}
+
+
+def sample(plan: Plan, seed: int = 0) -> pd.DataFrame:
+    """The parameter samples of the plan's method, one row each."""
+    if plan.method == "sobol":
+        from SALib.sample import sobol
+
+        values = sobol.sample(plan.problem, plan.samples, calc_second_order=False, seed=seed)
+    else:
+        from SALib.sample import morris
+
+        values = morris.sample(plan.problem, plan.samples, num_levels=4, seed=seed)
+    frame = pd.DataFrame(values, columns=list(plan.parameters))
+    frame.insert(0, "sample", np.arange(len(frame)))
+    return frame
+
+
+def evaluate_one(
+    arguments: tuple[dict[str, float], list[int], int | None, list[str]],
+) -> list[float]:
+    """The plan's outputs for one parameter sample, averaged over seeds."""
+    from sscsim.model import SSCModel
+
+    parameters, seeds, steps, outputs = arguments
+    extra = {"steps": steps} if steps is not None else {}
+    results = []
+    for seed in seeds:
+        model = SSCModel(rng=seed, **parameters, **extra).run()
+        timeseries, summary = model.timeseries_frame(), model.summary()
+        results.append([OUTPUTS[name](timeseries, summary) for name in outputs])
+    return list(np.mean(results, axis=0))
+
+
+def evaluate(plan: Plan, samples: pd.DataFrame, workers: int) -> pd.DataFrame:
+    parameters = samples[list(plan.parameters)].to_dict("records")
+    jobs = [(row, plan.seeds, plan.steps, plan.outputs) for row in parameters]
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            values = list(pool.map(evaluate_one, jobs, chunksize=4))
+    else:
+        values = [evaluate_one(job) for job in jobs]
+    return pd.concat([samples, pd.DataFrame(values, columns=plan.outputs)], axis=1)
+
+
+def analyze(plan: Plan, outputs: pd.DataFrame) -> pd.DataFrame:
+    """One row per (output, parameter): the indices and their 95 % confidence half-widths."""
+    x = outputs[list(plan.parameters)].to_numpy()
+    rows = []
+    for name in plan.outputs:
+        y = outputs[name].to_numpy(dtype=float)
+        if np.nanstd(y) == 0:
+            continue  # a constant output has no sensitivity to apportion
+        y = np.nan_to_num(y, nan=np.nanmean(y))
+        if plan.method == "sobol":
+            from SALib.analyze import sobol
+
+            result = sobol.analyze(plan.problem, y, calc_second_order=False, seed=0)
+            columns = {"S1": "S1", "S1_conf": "S1_conf", "ST": "ST", "ST_conf": "ST_conf"}
+        else:
+            from SALib.analyze import morris
+
+            result = morris.analyze(plan.problem, x, y, seed=0)
+            columns = {"mu_star": "mu_star", "mu_star_conf": "mu_star_conf", "sigma": "sigma"}
+        for k, parameter in enumerate(plan.parameters):
+            indices = {label: float(result[key][k]) for label, key in columns.items()}
+            rows.append({"output": name, "parameter": parameter, **indices})
+    return pd.DataFrame(rows)
+
+
+def figure(plan: Plan, indices: pd.DataFrame, target: Path) -> Path:
+    from sscsim.plots import STYLE, plt
+
+    value, error = ("ST", "ST_conf") if plan.method == "sobol" else ("mu_star", "mu_star_conf")
+    outputs = list(dict.fromkeys(indices["output"]))
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(1, len(outputs), figsize=(3.2 * len(outputs), 4.2), sharey=True)
+        axes = np.atleast_1d(axes)
+        for ax, name in zip(axes, outputs, strict=True):
+            rows = indices[indices["output"] == name]
+            positions = np.arange(len(rows))
+            ax.barh(positions, rows[value], xerr=rows[error], color="#1f78b4", alpha=0.8,
+                    label=value)  # fmt: skip
+            if plan.method == "sobol":
+                ax.barh(positions, rows["S1"], xerr=rows["S1_conf"], color="#e31a1c",
+                        alpha=0.6, height=0.4, label="S1")  # fmt: skip
+            ax.set_yticks(positions, rows["parameter"])
+            ax.set_title(name, fontsize=9)
+        axes[0].legend()
+        fig.suptitle(f"{plan.method} indices with 95 % confidence intervals")
+        fig.tight_layout()
+        with atomic_path(target) as temporary:
+            fig.savefig(temporary, format="png")
+        plt.close(fig)
+    return target
+
+
+def main(argv: list[str] | None = None) -> int:
+    from sscsim.config import ConfigError
+
+    parser = argparse.ArgumentParser(
+        prog="python -m sscsim.sensitivity", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("command", choices=("run", "sample", "evaluate", "analyze"))
+    parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
+    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--part", type=int, default=0)
+    parser.add_argument("--parts", type=int, default=1)
+    args = parser.parse_args(argv)
+    try:
+        plan = Plan.load(args.config)
+    except ConfigError as error:
+        print(f"sscsim.sensitivity: {error}", file=sys.stderr)
+        return 2
+    out = args.out or Path("results/sensitivity") / plan.method
+    out.mkdir(parents=True, exist_ok=True)
+    if args.command in ("run", "sample"):
+        write_parquet(sample(plan), out / "samples.parquet")
+    if args.command in ("run", "evaluate"):
+        samples = pd.read_parquet(out / "samples.parquet")
+        parts = [args.part] if args.command == "evaluate" else range(args.parts)
+        for part in parts:
+            target = out / f"outputs_part{part:03d}_of{args.parts:03d}.parquet"
+            if target.exists():
+                continue
+            chunk = samples.iloc[part :: args.parts].reset_index(drop=True)
+            write_parquet(evaluate(plan, chunk, args.workers), target)
+            print(f"{target}: {len(chunk)} samples")
+    if args.command in ("run", "analyze"):
+        parts = sorted(out.glob(f"outputs_part*_of{args.parts:03d}.parquet"))
+        if len(parts) < args.parts:
+            print(f"sscsim.sensitivity: {len(parts)} of {args.parts} parts done", file=sys.stderr)
+            return 1
+        outputs = pd.concat([pd.read_parquet(p) for p in parts])
+        # Restore the sample order: the indices need the rows as SALib drew them.
+        outputs = outputs.sort_values("sample").reset_index(drop=True)
+        write_parquet(outputs, out / "outputs.parquet")
+        indices = analyze(plan, outputs)
+        indices.to_csv(out / "indices.csv", index=False)
+        figure(plan, indices, out / "indices.png")
+        print(indices.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        print(f"written: {out / 'indices.csv'}, {out / 'indices.png'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
