@@ -119,7 +119,7 @@ def _config_choices() -> list[tuple[str, str]]:
         (group.name, option.stem)
         for group in sorted(p for p in root.iterdir() if p.is_dir() and p.name != "hydra")
         for option in sorted(group.glob("*.yaml"))
-        if group.name != "experiment"
+        if group.name not in ("experiment", "sensitivity")  # not Hydra groups of a single run
     ]
 
 
