@@ -279,8 +279,7 @@ def overhead_benchmark() -> dict[str, float]:
 
 
 def figure(report: dict[str, Any], target: Path) -> Path:
-    from sscsim.plots import STYLE, plt
-    from sscsim.results import atomic_path
+    from sscsim.plots import STYLE, plt, save
 
     kernel, scaling = report["kernel"], report["scaling"]
     with plt.rc_context(STYLE):
@@ -314,8 +313,7 @@ def figure(report: dict[str, Any], target: Path) -> Path:
         axes[1, 1].barh(list(overhead), list(overhead.values()), color="#e31a1c")
         axes[1, 1].set(xlabel="seconds", title="A sweep job's time (real world)")
         fig.tight_layout()
-        with atomic_path(target) as temporary:
-            fig.savefig(temporary, format="png")
+        save(fig, target)
         plt.close(fig)
     return target
 

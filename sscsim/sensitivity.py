@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from sscsim.results import atomic_path, write_parquet
+from sscsim.results import write_parquet
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "configs" / "sensitivity" / "default.yaml"
 METHODS = ("sobol", "morris")
@@ -165,7 +165,7 @@ def analyze(plan: Plan, outputs: pd.DataFrame) -> pd.DataFrame:
 
 
 def figure(plan: Plan, indices: pd.DataFrame, target: Path) -> Path:
-    from sscsim.plots import STYLE, plt
+    from sscsim.plots import STYLE, plt, save
 
     value, error = ("ST", "ST_conf") if plan.method == "sobol" else ("mu_star", "mu_star_conf")
     outputs = list(dict.fromkeys(indices["output"]))
@@ -185,8 +185,7 @@ def figure(plan: Plan, indices: pd.DataFrame, target: Path) -> Path:
         axes[0].legend()
         fig.suptitle(f"{plan.method} indices with 95 % confidence intervals")
         fig.tight_layout()
-        with atomic_path(target) as temporary:
-            fig.savefig(temporary, format="png")
+        save(fig, target)
         plt.close(fig)
     return target
 
