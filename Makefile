@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test check lint format data clean
+.PHONY: help venv run test app check lint format data clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -24,6 +24,9 @@ run: $(STAMP) ## Run the default scenario on the real-world data; results under 
 
 test: $(STAMP) ## Run the test suite
 	$(BIN)/python -m pytest $(ARGS)
+
+app: $(STAMP) ## Start the interactive app on http://localhost:8765
+	$(BIN)/solara run sscsim/app.py --port 8765 --no-open
 
 lint: $(STAMP) ## Check style (ruff lint and format)
 	$(BIN)/ruff check .

@@ -1,0 +1,81 @@
+"""Interactive app (Mesa SolaraViz): the network between regions, capacity, actions and funding
+charts, and sliders for the main levers.
+
+    make app        # or: .venv/bin/solara run sscsim/app.py
+
+Then open http://localhost:8765. Changing a lever rebuilds the model with that value; Step and the
+play button advance it a quarter at a time.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import solara
+from mesa.visualization import SolaraViz, make_plot_component
+from mesa.visualization.utils import update_counter
+
+from sscsim import metrics
+from sscsim.model import SSCModel
+from sscsim.plots import region_circle
+from sscsim.world import REGIONS
+
+LEVERS: dict[str, dict] = {
+    "oda_cut_depth": {"type": "SliderFloat", "value": 0.0, "label": "ODA cut (share)",
+                      "min": 0.0, "max": 0.9, "step": 0.05},
+    "oda_cut_start_year": {"type": "SliderInt", "value": 2026, "label": "ODA cut from",
+                           "min": 2025, "max": 2040, "step": 1},
+    "champions_enabled": {"type": "Checkbox", "value": True, "label": "Champion countries"},
+    "interregional_platforms_enabled": {"type": "Checkbox", "value": True,
+                                        "label": "Interregional platforms"},
+    "fealac_fund_multiplier": {"type": "SliderFloat", "value": 1.0, "label": "FEALAC fund x",
+                               "min": 0.0, "max": 5.0, "step": 0.5},
+    "sids_priority": {"type": "SliderFloat", "value": 0.0, "label": "SIDS priority",
+                      "min": 0.0, "max": 2.0, "step": 0.25},
+    "professionalisation_rate": {"type": "SliderFloat", "value": 0.0,
+                                 "label": "Agency professionalisation a year",
+                                 "min": 0.0, "max": 0.5, "step": 0.05},
+}  # fmt: skip
+
+
+@solara.component
+def RegionNetwork(model: SSCModel) -> None:
+    """The alive bilateral, triangular and platform ties, countries on a circle by region."""
+    update_counter.get()  # draw again after every step
+    n = model.n_south
+    snapshot = model.ties.frame(model.alive_ties[0])
+    snapshot.insert(0, "period", model.period)
+    ties = metrics.ties_frame([snapshot], model.roster.iso3)
+    agents = pd.DataFrame(
+        {
+            "period": model.period,
+            "iso3": model.roster.iso3[:n],
+            "region": np.asarray(REGIONS)[model.roster.region[:n]],
+        }
+    )
+    figure = region_circle(ties, agents, period=model.period)
+    solara.FigureMatplotlib(figure, format="png")
+    plt.close(figure)
+
+
+def build_page() -> solara.component:
+    """The app's page: a baseline model with the levers as its parameters."""
+    model = SSCModel(rng=42)
+    components = [
+        (RegionNetwork, 0),
+        make_plot_component(["mean_capacity_mic", "mean_capacity_sids", "mean_capacity_champion"]),
+        make_plot_component(["actions_bilateral", "actions_triangular", "actions_platform"]),
+        make_plot_component(
+            [
+                "funding_southern_funds_usd",
+                "funding_northern_triangular_usd",
+                "funding_platform_funds_usd",
+            ]
+        ),
+        make_plot_component(["interregional_ties", "sids_capacity_gap"]),
+    ]
+    return SolaraViz(model, components=components, model_params=dict(LEVERS), name="sscsim")
+
+
+page = build_page()
