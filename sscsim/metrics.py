@@ -133,9 +133,11 @@ def tie_survival(model: SSCModel) -> float:
 
 
 def interregional_tie_survival(model: SSCModel) -> float:
-    """Share of the Asia-Pacific to LAC ties alive before this step's decay that survived it."""
-    before = model.count["interregional_before"]
-    return interregional_ties(model) / before if before else float("nan")
+    """Share of the Asia-Pacific to LAC ties alive before this step's decay that survived it
+    (decay only removes ties: those alive before are the survivors and the dissolved)."""
+    survivors = interregional_ties(model)
+    before = survivors + model.count["interregional_dissolved"]
+    return survivors / before if before else float("nan")
 
 
 def funding_of(model: SSCModel, source: str) -> float:
@@ -349,7 +351,7 @@ def ties_frame(snapshots: list[pd.DataFrame], iso3: np.ndarray) -> pd.DataFrame:
     for column in ("born", "last_action"):
         if column in frame:
             frame[column] = frame[column] + 1
-    return frame.drop(columns=["alive", "died"], errors="ignore")
+    return frame
 
 
 def timeseries_frame(model: SSCModel) -> pd.DataFrame:

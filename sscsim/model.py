@@ -595,10 +595,12 @@ class SSCModel(mesa.Model):
         """Ties without joint action decay and dissolve below the threshold; actions end;
         platform health; coordinators rotate; tie snapshots."""
         params = self.config.ties
-        self.count["interregional_before"] = self._interregional_alive()
         before, dissolved = self.ties.decay(
             self.period, params.decay_rate, params.dissolve_threshold
         )
+        layer, source, target = self.ties.decode(self.ties.dissolved_keys)
+        across = self.interregional(source, target) & (layer != Layer.ODA)
+        self.count["interregional_dissolved"] = int(across.sum())
         self.count["ties_dissolved"] = dissolved
         self.count["ties_before"] = before
         self._snapshot_alive_ties()
@@ -616,11 +618,6 @@ class SSCModel(mesa.Model):
             snapshot = self.ties.frame(self.alive_ties[0])
             snapshot.insert(0, "period", self.period + 1)
             self.tie_snapshots.append(snapshot)
-
-    def _interregional_alive(self) -> int:
-        """Alive Asia-Pacific to LAC ties of the Southern layers, counted now."""
-        layer, source, target = self.ties.endpoints(self.ties.alive_rows())
-        return int((self.interregional(source, target) & (layer != Layer.ODA)).sum())
 
     def _snapshot_alive_ties(self) -> None:
         """The alive ties (rows, layer, source, target) and each actor's degree, once a step."""
@@ -715,7 +712,7 @@ class SSCModel(mesa.Model):
                 "ties_dissolved",
                 "ties_before",
                 "interregional_actions",
-                "interregional_before",
+                "interregional_dissolved",
             ),
             0,
         )

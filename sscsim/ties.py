@@ -58,6 +58,7 @@ class TieTable:
         for name, dtype in _ARRAYS.items():
             setattr(self, name, np.zeros(initial_capacity, dtype=dtype))
         self.table_keys, self.table_rows = hashing.empty_table(2 * initial_capacity)
+        self.dissolved_keys = np.zeros(0, dtype=np.int64)
 
     # --- keys ------------------------------------------------------------------------------
     def encode(
@@ -141,7 +142,8 @@ class TieTable:
     def decay(self, step: int, decay_rate: float, threshold: float) -> tuple[int, int]:
         """Weaken ties without a joint action this step; dissolve those below `threshold`.
 
-        Returns (ties alive before, ties dissolved).
+        Returns (ties alive before, ties dissolved); the keys of the dissolved ties are kept in
+        `dissolved_keys` until the next decay.
         """
         n = self.size
         alive = self.alive[:n]
@@ -150,7 +152,8 @@ class TieTable:
         self.strength[:n][idle] *= 1.0 - decay_rate
         dissolving = alive & (self.strength[:n] < threshold)
         self.alive[:n][dissolving] = False
-        dissolved = int(dissolving.sum())
+        self.dissolved_keys = self.key[:n][dissolving]
+        dissolved = len(self.dissolved_keys)
         if n - (before - dissolved) > max(before - dissolved, 1024):
             self.compact()
         return before, dissolved
