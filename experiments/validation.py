@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sscsim import SSCModel
-from sscsim.metrics import SEGIB_2023_SHARES
+from sscsim.state.modalities import SEGIB_2023_SHARES
 from sscsim.plots import STYLE, plt, save
 from sscsim.world import load_world
 

@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from sscsim.results import atomic_path
+from sscsim.state.modalities import MODALITIES
 
 STYLE: dict[str, object] = {
     "figure.figsize": (7.0, 4.0),
@@ -34,11 +35,7 @@ KIND_COLOURS: dict[str, str] = {
     "champion": "#7570b3",
     "other": "#999999",
 }
-MODALITY_COLOURS: dict[str, str] = {
-    "bilateral": "#1f78b4",
-    "triangular": "#e31a1c",
-    "platform": "#33a02c",
-}
+MODALITY_COLOURS: dict[str, str] = {m.name: m.colour for m in MODALITIES}
 
 
 @contextmanager
