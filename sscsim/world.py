@@ -500,7 +500,7 @@ def _unknown_members(memberships: _Parsed, known: set[str], countries: str) -> l
 def _world_problems(countries: _Parsed, memberships: _Parsed) -> list[str]:
     """Every rule the two tables must meet together for the model to run on them.
 
-    The model (``sscsim.actors.build_roster``) makes an actor of each Southern economy with
+    The model's roster makes an actor of each Southern economy with
     GDP or population (a missing GDP is imputed from the income group's median GDP per capita
     among Southern economies with both; one with neither is left out) and of each DAC member.
     A world without DAC members runs (no ODA); one without a Southern country does not.
