@@ -138,6 +138,10 @@ class WorldDataError(ValueError):
                 message += f"\n  - ... and {more} more"
         super().__init__(message)
 
+    def __reduce__(self) -> tuple[type[WorldDataError], tuple[list[str]]]:
+        # Keep the list of problems when the error crosses processes (parallel sweeps).
+        return (type(self), (self.problems,))
+
 
 # ---------------------------------------------------------------------------
 # Reading and locating

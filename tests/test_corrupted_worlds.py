@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import csv
 import io
+import pickle
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -473,6 +474,8 @@ def test_every_problem_is_listed_and_the_message_stays_short(tmp_path: Path) -> 
     assert message.startswith(f"{n} problems in the world tables:")
     assert message.count("\n  - ") == MAX_LISTED + 1
     assert f"and {n - MAX_LISTED} more" in message
+    copied = pickle.loads(pickle.dumps(exc.value))
+    assert copied.problems == exc.value.problems and str(copied) == message
 
 
 # ---------------------------------------------------------------------------
