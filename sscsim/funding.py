@@ -121,14 +121,23 @@ class Repayments:
         return float(np.dot(self.instalment, self.remaining))
 
 
-def vulnerability_index(sids: np.ndarray, ldc: np.ndarray, mean_capacity: np.ndarray) -> np.ndarray:
-    """A multidimensional vulnerability index in [0, 1]: 0.4 SIDS + 0.3 LDC + 0.3 capacity gap.
+def vulnerability_index(
+    sids: np.ndarray,
+    ldc: np.ndarray,
+    mean_capacity: np.ndarray,
+    *,
+    weight_sids: float = 0.4,
+    weight_ldc: float = 0.3,
+    weight_capacity: float = 0.3,
+) -> np.ndarray:
+    """A multidimensional vulnerability index in [0, 1]: by default 0.4 SIDS + 0.3 LDC + 0.3
+    capacity gap (the weights are `funding.vulnerability_weight_*`, summing to 1).
 
     A simple stand-in for the UN multidimensional vulnerability index that the documents argue
     should complement income per capita: structural exposure (small island), structural
     handicap (least developed) and the lack of capacity the model tracks.
     """
-    return 0.4 * sids + 0.3 * ldc + 0.3 * (1.0 - mean_capacity)
+    return weight_sids * sids + weight_ldc * ldc + weight_capacity * (1.0 - mean_capacity)
 
 
 def oda_weights(eligible: np.ndarray, need: np.ndarray, population: np.ndarray) -> np.ndarray:
