@@ -887,6 +887,7 @@ class TieParams:
         0.3,
         unit="share of distance to 1",
         low=0,
+        low_open=True,
         high=1,
         doc="strength gained per joint action, toward 1; must exceed `dissolve_threshold`",
     )
@@ -905,7 +906,12 @@ class TieParams:
         doc="share of strength lost in a quarter without joint action",
     )
     dissolve_threshold: float = param(
-        0.1, unit="tie strength", low=0, high=1, doc="a tie weaker than this dissolves"
+        0.1,
+        unit="tie strength",
+        low=0,
+        high=1,
+        high_open=True,
+        doc="a tie weaker than this dissolves",
     )
     interregional_event_bonus: float = param(
         0.5,
@@ -1363,9 +1369,8 @@ def _world_rules(config: SSCConfig, valid: Valid) -> Iterator[str]:
     if valid("world.sectors"):
         if not world.sectors:
             yield "world.sectors = []: must name at least one sector"
-        duplicates = sorted({s for s in world.sectors if list(world.sectors).count(s) > 1})
-        if duplicates:
-            yield f"world.sectors: {duplicates} listed more than once"
+        for sector in sorted({s for s in world.sectors if list(world.sectors).count(s) > 1}):
+            yield f"world.sectors = {list(world.sectors)!r}: lists {sector!r} more than once"
     if isinstance(world, WorldConfig) and isinstance(world.partnerships, list | tuple):
         for k, pair in enumerate(world.partnerships):
             if valid(f"world.partnerships[{k}]") and pair[:3] == pair[4:]:
@@ -1404,8 +1409,9 @@ def world_problems(config: SSCConfig, world: WorldTables) -> list[str]:
     Champions must be Southern economies of the world's countries table, partnership codes
     Southern economies, EDP members economies of the table, and every platform of
     `platforms.specs` must have rows in the membership table (EDP too unless
-    `world.edp_members` lists its members). In a synthetic world codes name economies: its
-    `country` column.
+    `world.edp_members` lists its members). In a synthetic world codes name economies (its
+    `country` column), and it holds only the economies it drew: check a synthetic run's codes
+    against its base world, as the model does.
     """
     countries = world.countries
     column = "country" if "country" in countries else "iso3"
