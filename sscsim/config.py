@@ -652,7 +652,7 @@ class MatchingParams:
         2, unit="sectors", low=1, doc="a country requests in this many of its weakest sectors"
     )
     offer_sectors: int = param(
-        3, unit="sectors", low=1, doc="and offers in this many of its strongest"
+        3, unit="sectors", low=1, doc="a country offers in this many of its strongest sectors"
     )
     champion_extra_offer_sectors: int = param(
         1,
@@ -1530,12 +1530,13 @@ def parameter_table_markdown(select: Sequence[str] | None = None) -> str:
     """
     leaves = parameters()
     if select is not None:
-        leaves = [
+        chosen = [
             leaf
             for wanted in select
             for leaf in leaves
             if leaf.path == wanted or leaf.path.startswith(f"{wanted}.")
         ]
+        leaves = list({leaf.path: leaf for leaf in chosen}.values())  # in order, each once
         missing = [w for w in select if not any(_overlaps(w, leaf.path) for leaf in leaves)]
         if missing:
             raise KeyError(f"not parameters of sscsim.config: {', '.join(missing)}")
