@@ -17,27 +17,34 @@ from mesa.visualization import SolaraViz, make_plot_component
 from mesa.visualization.utils import update_counter
 
 from sscsim import reporters
+from sscsim.config import parameter, slider_bounds
 from sscsim.model import SSCModel
 from sscsim.plots import region_circle
 from sscsim.state.modalities import MODALITIES
 from sscsim.world import REGIONS
 
+
+def lever(name: str, step: float | None = None) -> dict:
+    """A SolaraViz control for a flat parameter: its default, label and (for a slider, given a
+    `step`) its range, all from the schema (`sscsim.config`)."""
+    declared = parameter(name)
+    control = {"value": declared.default, "label": declared.param.label or name}
+    if step is None:
+        return {"type": "Checkbox", **control}
+    low, high = slider_bounds(name)
+    kind = "SliderInt" if isinstance(declared.default, int) else "SliderFloat"
+    return {"type": kind, **control, "min": low, "max": high, "step": step}
+
+
 LEVERS: dict[str, dict] = {
-    "oda_cut_depth": {"type": "SliderFloat", "value": 0.0, "label": "ODA cut (share)",
-                      "min": 0.0, "max": 0.9, "step": 0.05},
-    "oda_cut_start_year": {"type": "SliderInt", "value": 2026, "label": "ODA cut from",
-                           "min": 2025, "max": 2040, "step": 1},
-    "champions_enabled": {"type": "Checkbox", "value": True, "label": "Champion countries"},
-    "interregional_platforms_enabled": {"type": "Checkbox", "value": True,
-                                        "label": "Interregional platforms"},
-    "fealac_fund_multiplier": {"type": "SliderFloat", "value": 1.0, "label": "FEALAC fund x",
-                               "min": 0.0, "max": 5.0, "step": 0.5},
-    "sids_priority": {"type": "SliderFloat", "value": 0.0, "label": "SIDS priority",
-                      "min": 0.0, "max": 2.0, "step": 0.25},
-    "professionalisation_rate": {"type": "SliderFloat", "value": 0.0,
-                                 "label": "Agency professionalisation a year",
-                                 "min": 0.0, "max": 0.5, "step": 0.05},
-}  # fmt: skip
+    "oda_cut_depth": lever("oda_cut_depth", 0.05),
+    "oda_cut_start_year": lever("oda_cut_start_year", 1),
+    "champions_enabled": lever("champions_enabled"),
+    "interregional_platforms_enabled": lever("interregional_platforms_enabled"),
+    "fealac_fund_multiplier": lever("fealac_fund_multiplier", 0.5),
+    "sids_priority": lever("sids_priority", 0.25),
+    "professionalisation_rate": lever("professionalisation_rate", 0.05),
+}
 
 
 @solara.component

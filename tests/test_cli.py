@@ -85,7 +85,7 @@ def test_same_seed_identical_parquet_other_seed_differs(two_runs):
 @pytest.mark.parametrize(
     ("override", "expected"),
     [
-        ("funding.refundable_share=1.5", "funding.refundable_share = 1.5: must be a share"),
+        ("funding.refundable_share=1.5", "funding.refundable_share = 1.5: must be in [0, 1]"),
         ("funding.action_cost_usd=-5", "funding.action_cost_usd = -5"),
         ("world.champions=[IDN,XYZ]", "'XYZ' is not an ISO3 code"),
         ("scenario=no_such_scenario", "Could not find 'scenario/no_such_scenario'"),
