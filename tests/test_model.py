@@ -213,3 +213,20 @@ def test_vulnerability_criterion_keeps_vulnerable_high_income_eligible(world):
     assert vulnerable.state.countries.eligible[high_income_sids & above].all()
     assert high_income_sids[above].sum() >= 10
     assert np.all(vulnerable.state.countries.eligible >= strict.state.countries.eligible)
+
+
+def test_a_platform_convenes_by_returning_an_event_that_changes_nothing_yet(world):
+    model = SSCModel(rng=3, world=world, steps=4)
+    model.step()  # the second quarter is under way: FEALAC (two events a year) meets
+    platforms = model.state.platforms
+    platforms.fund[:] = 1e9
+    fund, budget = platforms.fund.copy(), model.state.countries.ssc_budget.copy()
+    fealac = next(a for a in model.agents_by_type[PlatformAgent] if a.code == "FEALAC")
+    event = fealac.convene()
+    assert event is not None and event.platform == platforms.index("FEALAC")
+    assert len(event.participants) >= 2 and event.sector in platforms.themes[event.platform]
+    assert event.from_fund + event.host_share == platforms.specs[event.platform].event_cost_usd
+    np.testing.assert_array_equal(platforms.fund, fund)  # paid only when step 4 applies it
+    np.testing.assert_array_equal(model.state.countries.ssc_budget, budget)
+    platforms.active[event.platform] = False
+    assert fealac.convene() is None  # a dormant platform holds no event
