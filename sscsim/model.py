@@ -10,7 +10,8 @@ Mesa's `batch_run`, without Hydra.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import mesa
@@ -19,7 +20,7 @@ import pandas as pd
 
 from sscsim import reporters
 from sscsim.agents import CountryAgent, NorthernPartner, PlatformAgent
-from sscsim.config import ConfigError, SSCConfig, config_from_parameters, world_problems
+from sscsim.config import ConfigError, SSCConfig, config_from_parameters
 from sscsim.processes.budgets import allocate_budgets
 from sscsim.processes.diffusion import diffuse_knowledge
 from sscsim.processes.domestic import domestic_dynamics
@@ -37,17 +38,8 @@ from sscsim.world import WorldDataError, WorldTables, load_world
 __all__ = ["MODALITY_NAMES", "ConfigError", "SSCModel", "WorldDataError"]
 
 # The processes of a step, in order; `step()` times each (`process_seconds`, for the benchmarks).
-PROCESSES: tuple[str, ...] = (
-    "budgets",
-    "requests",
-    "matching",
-    "events",
-    "diffusion",
-    "domestic",
-    "ties",
-    "eligibility",
-    "data",
-)
+PROCESSES = ("budgets", "requests", "matching", "events", "diffusion", "domestic", "ties",
+             "eligibility", "data")  # fmt: skip
 
 
 class SSCModel(mesa.Model):
@@ -85,7 +77,7 @@ class SSCModel(mesa.Model):
         self.config = config
         self.world = world if world is not None else _load_world(config)
         if "country" not in self.world.countries:  # a synthetic world was checked on its base
-            _check_world(config, self.world)
+            config.validate(self.world)
         self.state = initial_state(config, self.world, self.rng)
         state = self.state
 
@@ -187,8 +179,11 @@ class SSCModel(mesa.Model):
                 progress(1)
         return self
 
-    def _timed(self, process: str) -> _Timer:
-        return _Timer(self.process_seconds, process)
+    @contextmanager
+    def _timed(self, process: str) -> Iterator[None]:
+        started = time.perf_counter()
+        yield
+        self.process_seconds[process] += time.perf_counter() - started
 
     # --- the state, by entity (see sscsim.state) ------------------------------------------
     @property
@@ -248,30 +243,11 @@ class SSCModel(mesa.Model):
         return reporters.summary(self.state, self.timeseries_frame())
 
 
-class _Timer:
-    """Adds the wall time of a `with` block to `seconds[name]`."""
-
-    def __init__(self, seconds: dict[str, float], name: str):
-        self.seconds, self.name = seconds, name
-
-    def __enter__(self) -> None:
-        self.started = time.perf_counter()
-
-    def __exit__(self, *_: object) -> None:
-        self.seconds[self.name] += time.perf_counter() - self.started
-
-
 def _load_world(config: SSCConfig) -> WorldTables:
     world = load_world(config.world.countries_path, config.world.memberships_path)
     if config.world.synthetic_actors is not None:
         from sscsim.synthetic import synthetic_world
 
-        _check_world(config, world)  # codes name economies of the base world
+        config.validate(world)  # codes name economies of the base world
         world = synthetic_world(config.world.synthetic_actors, config.world.synthetic_seed, world)
     return world
-
-
-def _check_world(config: SSCConfig, world: WorldTables) -> None:
-    problems = world_problems(config, world)
-    if problems:
-        raise ConfigError(problems)
