@@ -284,11 +284,11 @@ def overhead_benchmark() -> dict[str, float]:
 
 
 def figure(report: dict[str, Any], target: Path) -> Path:
-    from sscsim.plots import STYLE, plt, save
+    from sscsim.plots import save, styled_figure
 
     kernel, scaling = report["kernel"], report["scaling"]
-    with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(2, 2, figsize=(11, 8))
+    with styled_figure(figsize=(11, 8)) as fig:
+        axes = fig.subplots(2, 2)
         names = [
             "kernel 2 threads",
             "kernel 1 thread",
@@ -319,7 +319,6 @@ def figure(report: dict[str, Any], target: Path) -> Path:
         axes[1, 1].set(xlabel="seconds", title="A sweep job's time (real world)")
         fig.tight_layout()
         save(fig, target)
-        plt.close(fig)
     return target
 
 

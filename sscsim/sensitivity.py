@@ -180,9 +180,8 @@ def figure(plan: Plan, indices: pd.DataFrame, target: Path) -> Path:
 
     value, error = ("ST", "ST_conf") if plan.method == "sobol" else ("mu_star", "mu_star_conf")
     outputs = list(dict.fromkeys(indices["output"]))
-    with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(1, len(outputs), figsize=(3.2 * len(outputs), 4.2), sharey=True)
-        axes = np.atleast_1d(axes)
+    with styled_figure(figsize=(3.2 * len(outputs), 4.2)) as fig:
+        axes = np.atleast_1d(fig.subplots(1, len(outputs), sharey=True))
         for ax, name in zip(axes, outputs, strict=True):
             rows = indices[indices["output"] == name]
             positions = np.arange(len(rows))
@@ -197,7 +196,6 @@ def figure(plan: Plan, indices: pd.DataFrame, target: Path) -> Path:
         fig.suptitle(f"{plan.method} indices with 95 % confidence intervals")
         fig.tight_layout()
         save(fig, target)
-        plt.close(fig)
     return target
 
 
