@@ -48,9 +48,9 @@ def compose_config(overrides: list[str] | None = None) -> SSCConfig:
 
         config = compose_config(["scenario=oda_cut", "seed=3"])
     """
-    from hydra import compose, initialize_config_dir
+    from hydra import compose, initialize_config_module
 
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+    with initialize_config_module(config_module=CONFIG_MODULE, version_base="1.3"):
         return to_config(compose(config_name="config", overrides=list(overrides or [])))
 
 
