@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from sscsim import SSCModel
-from sscsim.metrics import SEGIB_2023_SHARES
 from sscsim.plots import save, styled_figure
+from sscsim.state.modalities import SEGIB_2023_SHARES
 from sscsim.world import load_world
 
 FIGURES = Path(__file__).resolve().parent.parent / "docs" / "figures"

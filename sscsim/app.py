@@ -15,9 +15,10 @@ import solara
 from mesa.visualization import SolaraViz, make_plot_component
 from mesa.visualization.utils import update_counter
 
-from sscsim import metrics
+from sscsim import reporters
 from sscsim.model import SSCModel
 from sscsim.plots import region_circle
+from sscsim.state.modalities import MODALITIES
 from sscsim.world import REGIONS
 
 LEVERS: dict[str, dict] = {
@@ -43,9 +44,10 @@ def RegionNetwork(model: SSCModel) -> None:
     """The alive bilateral, triangular and platform ties, countries on a circle by region."""
     update_counter.get()  # draw again after every step
     n = model.n_south
-    snapshot = model.ties.frame(model.alive_ties[0])
+    network = model.state.network
+    snapshot = network.ties.frame(network.alive.rows)
     snapshot.insert(0, "period", model.period)
-    ties = metrics.ties_frame([snapshot], model.roster.iso3)
+    ties = reporters.ties_frame([snapshot], model.roster.iso3)
     agents = pd.DataFrame(
         {
             "period": model.period,
@@ -63,7 +65,7 @@ def build_page() -> solara.component:
     components = [
         (RegionNetwork, 0),
         make_plot_component(["mean_capacity_mic", "mean_capacity_sids", "mean_capacity_champion"]),
-        make_plot_component(["actions_bilateral", "actions_triangular", "actions_platform"]),
+        make_plot_component([f"actions_{modality.name}" for modality in MODALITIES]),
         make_plot_component(
             [
                 "funding_southern_funds_usd",

@@ -47,8 +47,8 @@ def best_of(function, repeats: int) -> float:
 
 def learning_world(n_actors: int, ties_per_actor: float, seed: int = 0) -> dict[str, np.ndarray]:
     """A synthetic world's learning ties (all sectors) and capacities, as the kernel takes them."""
-    from sscsim.actors import build_roster
     from sscsim.kernels.memory import aligned_copy
+    from sscsim.state.roster import build_roster
     from sscsim.synthetic import initial_ties, synthetic_world
 
     rng = np.random.default_rng(seed)
@@ -200,7 +200,7 @@ built = time.perf_counter() - started
 model.run({warmup})
 for name in model.process_seconds:
     model.process_seconds[name] = 0.0
-ties = len(model.alive_ties[0])
+ties = len(model.state.network.alive.rows)
 started = time.perf_counter()
 model.run(steps)
 per_step = (time.perf_counter() - started) / steps

@@ -19,9 +19,12 @@ import types
 import typing
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from sscsim.world import WorldTables
 
 DEFAULT_SECTORS: tuple[str, ...] = (
     "agriculture_food_security",
@@ -253,6 +256,10 @@ class FundingParams:
     # graduation needs real growth, not nominal growth alone.
     income_threshold_growth: float = 0.02
     oda_capacity_effect: float = 0.05  # capacity gain a quarter per unit of ODA/GDP received
+    oda_capacity_share_cap: float = 0.2  # ODA counts toward capacity up to this share of GDP
+    vulnerability_weight_sids: float = 0.4  # vulnerability index: weight of SIDS status
+    vulnerability_weight_ldc: float = 0.3  # of LDC status
+    vulnerability_weight_capacity: float = 0.3  # of the capacity gap (1 - mean capacity)
 
 
 @dataclass
@@ -279,6 +286,8 @@ class MatchingParams:
     candidate_sample: int = 200  # providers scored a request: all if fewer offer, else a sample
     funder_sample: int = 64  # northern partners considered for co-funding: likewise
     provider_attempts: int = 3  # providers tried before a request lapses for want of funding
+    request_agency_floor: float = 0.5  # request chance x (floor + (1 - floor) x agency capacity)
+    champion_extra_offer_sectors: int = 1  # champions offer in this many more sectors
 
 
 @dataclass
@@ -294,6 +303,7 @@ class DiffusionParams:
     adoption_probability: float = 0.08  # chance a quarter that a learner pilots a seen practice
     adoption_gap: float = 0.1  # a practice is piloted only if the teacher is this far ahead
     adoption_share: float = 0.25  # share of the remaining gap a pilot closes
+    agency_efficiency_floor: float = 0.5  # action efficiency: floor + (1 - floor) x agency
 
 
 @dataclass
@@ -305,6 +315,7 @@ class DomesticParams:
     agency_potential_effect: float = 0.3  # potential gained per unit of agency capacity gained
     institutional_learning: float = 0.01  # agency capacity gained per action a quarter
     institutional_decay: float = 0.002  # agency capacity lost a quarter without action
+    institutional_learning_max_actions: int = 4  # actions a quarter that count toward learning
     vulnerability_threshold: float = 0.5  # vulnerability criterion's eligibility threshold
 
 
@@ -316,6 +327,8 @@ class TieParams:
     decay_rate: float = 0.04  # share of strength lost in a quarter without joint action
     dissolve_threshold: float = 0.1  # a tie weaker than this dissolves
     interregional_event_bonus: float = 0.5  # extra reinforcement of interregional event ties
+    running_action_reinforcement_share: float = 0.25  # a running action's quarterly
+    # reinforcement of its tie, as a share of `reinforcement`
     oda_ties_per_donor: int = 30  # draws of a donor's yearly portfolio of principal recipients
 
 
@@ -706,6 +719,31 @@ def _world_problems(world: WorldConfig):
     problem = _check_share("world.partnership_trust", world.partnership_trust)
     if problem:
         yield problem
+
+
+def world_problems(config: SSCConfig, world: WorldTables) -> list[str]:
+    """Values that name economies the world tables do not have (or not as Southern)."""
+    countries = world.countries
+    column = "country" if "country" in countries else "iso3"
+    known = set(countries[column])
+    southern = set(countries.loc[countries["southern"], column])
+    problems = []
+    for code in config.world.champions:
+        if code not in known:
+            problems.append(f"world.champions: {code!r} is not an ISO3 code of the world table")
+        elif code not in southern:
+            problems.append(f"world.champions: {code!r} is not a Southern country")
+    for pair in config.world.partnerships:
+        for code in pair.split(":"):
+            if code not in southern:
+                problems.append(
+                    f"world.partnerships: {code!r} (in {pair!r}) is not a Southern country"
+                    " of the world table"
+                )
+    for code in config.world.edp_members or []:
+        if code not in known:
+            problems.append(f"world.edp_members: {code!r} is not an ISO3 code of the world table")
+    return problems
 
 
 def _is_iso3(code: object) -> bool:

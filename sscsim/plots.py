@@ -20,6 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from sscsim.results import atomic_path
+from sscsim.state.modalities import MODALITIES
 
 STYLE: dict[str, object] = {
     "figure.figsize": (7.0, 4.0),
@@ -40,11 +41,7 @@ KIND_COLOURS: dict[str, str] = {
     "champion": "#7570b3",
     "other": "#999999",
 }
-MODALITY_COLOURS: dict[str, str] = {
-    "bilateral": "#1f78b4",
-    "triangular": "#e31a1c",
-    "platform": "#33a02c",
-}
+MODALITY_COLOURS: dict[str, str] = {m.name: m.colour for m in MODALITIES}
 
 
 @contextmanager

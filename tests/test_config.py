@@ -20,7 +20,7 @@ from sscsim.config import (
     config_from_parameters,
     flat_parameter_paths,
 )
-from sscsim.metrics import gini
+from sscsim.reporters import gini
 
 PATHS = flat_parameter_paths()
 

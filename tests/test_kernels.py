@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from sscsim.config import DiffusionParams
-from sscsim.diffusion import LearningTies, adopt_practices, diffusion_step
 from sscsim.kernels import diffuse, diffuse_reference, hashing
 from sscsim.kernels import diffusion as diffusion_kernels
 from sscsim.kernels.diffusion import ALL_SECTORS, count_adoption_candidates, learning_csr
 from sscsim.kernels.random import below, new_state, uniform
+from sscsim.processes.diffusion import LearningTies, adopt_practices, diffusion_step
 
 unit = st.floats(0.0, 1.0, allow_nan=False, allow_infinity=False)
 

@@ -1,14 +1,17 @@
-"""Cooperation actions: those running (they teach and keep their tie alive each step) and the
-log of every action started — the database of SSC actions the documents ask for."""
+"""Ledgers: the actions running (they teach and keep their tie alive each step), the log of
+every action started (the database of SSC actions the documents ask for), the log of platform
+events, refundable cooperation being repaid, and the tie snapshots."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-MODALITIES: tuple[str, ...] = ("bilateral", "triangular", "platform")
+from sscsim.state.modalities import NAME_OF_CODE
+
 CHANNELS: tuple[str, ...] = ("direct", "regional_organisation")
 
 
@@ -75,7 +78,7 @@ class ActionLog:
                 "recipient": pd.Series(codes[self.column("recipient")], dtype="string"),
                 "funder": pd.Series(codes_with_none[self.column("funder")], dtype="string"),
                 "platform": names(self.column("platform"), platforms),
-                "modality": names(self.column("modality"), MODALITIES),
+                "modality": names(self.column("modality"), NAME_OF_CODE),
                 "sector": names(self.column("sector"), sectors),
                 "cost_usd": self.column("cost").astype(np.float64),
                 "duration_quarters": self.column("duration").astype(np.int64),
@@ -107,3 +110,94 @@ ACTION_COLUMNS: dict[str, str] = {
 
 def empty_actions_frame() -> pd.DataFrame:
     return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in ACTION_COLUMNS.items()})
+
+
+@dataclass
+class Repayments:
+    """Refundable cooperation still being repaid: one entry per refundable action (arrays)."""
+
+    debtor: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    creditor: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    instalment: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    remaining: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def add(self, debtor: int, creditor: int, amount: float, instalments: int) -> None:
+        """A loan of `amount` USD repaid in `instalments` equal parts, one a step."""
+        self.add_many(np.array([debtor]), np.array([creditor]), np.array([amount]), instalments)
+
+    def add_many(
+        self, debtor: np.ndarray, creditor: np.ndarray, amount: np.ndarray, instalments: int
+    ) -> None:
+        """`add` for arrays of loans."""
+        self.debtor = np.concatenate([self.debtor, np.asarray(debtor, dtype=np.int64)])
+        self.creditor = np.concatenate([self.creditor, np.asarray(creditor, dtype=np.int64)])
+        self.instalment = np.concatenate(
+            [self.instalment, np.asarray(amount, dtype=np.float64) / instalments]
+        )
+        self.remaining = np.concatenate(
+            [self.remaining, np.full(len(debtor), instalments, dtype=np.int64)]
+        )
+
+    def collect(self, n_countries: int) -> np.ndarray:
+        """Pay this step's instalments; return what each creditor receives (USD, n_countries).
+
+        Repayments come from the debtor's treasury, not its SSC fund, and flow back into the
+        creditor's SSC fund.
+        """
+        received = np.bincount(self.creditor, weights=self.instalment, minlength=n_countries)
+        self.remaining = self.remaining - 1
+        keep = self.remaining > 0
+        self.debtor, self.creditor = self.debtor[keep], self.creditor[keep]
+        self.instalment, self.remaining = self.instalment[keep], self.remaining[keep]
+        return received.astype(np.float64)
+
+    @property
+    def outstanding(self) -> float:
+        return float(np.dot(self.instalment, self.remaining))
+
+
+EVENT_COLUMNS: dict[str, str] = {
+    "period": "int64",
+    "year": "int64",
+    "quarter": "int64",
+    "platform": "string",
+    "host": "string",
+    "coordinator": "string",
+    "participants": "int64",
+    "interregional_pairs": "int64",
+    "sector": "string",
+    "cost_usd": "float64",
+}
+
+
+@dataclass
+class EventLog:
+    """Every platform event held: one record a row (see `EVENT_COLUMNS`)."""
+
+    records: list[dict[str, Any]] = field(default_factory=list)
+
+    def record(self, **row: Any) -> None:
+        self.records.append(row)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def frame(self) -> pd.DataFrame:
+        frame = pd.DataFrame.from_records(self.records, columns=list(EVENT_COLUMNS))
+        return frame.astype(EVENT_COLUMNS)
+
+
+@dataclass
+class Ledgers:
+    """What a run accumulates: running actions, the action and event logs, repayments due and
+    the tie snapshots (frames of actor rows, see `TieTable.frame`)."""
+
+    running: RunningActions = field(default_factory=RunningActions)
+    actions: ActionLog = field(default_factory=ActionLog)
+    events: EventLog = field(default_factory=EventLog)
+    repayments: Repayments = field(default_factory=Repayments)
+    tie_snapshots: list[pd.DataFrame] = field(default_factory=list)
+    # Actions started in the run so far, by modality code.
+    modality_totals: np.ndarray = field(
+        default_factory=lambda: np.zeros(len(NAME_OF_CODE), dtype=np.int64)
+    )
