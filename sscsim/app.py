@@ -9,7 +9,6 @@ play button advance it a quarter at a time.
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import solara
@@ -63,9 +62,8 @@ def RegionNetwork(model: SSCModel) -> None:
             "region": np.asarray(REGIONS)[model.roster.region[:n]],
         }
     )
-    figure = region_circle(ties, agents, period=model.period)
-    solara.FigureMatplotlib(figure, format="png")
-    plt.close(figure)
+    # A pyplot-free Figure: safe in the server's threads whatever the backend.
+    solara.FigureMatplotlib(region_circle(ties, agents, period=model.period), format="png")
 
 
 def build_page() -> solara.component:

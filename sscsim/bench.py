@@ -8,8 +8,10 @@
    and the time per step by process.
 4. A sweep's per-run overhead: process start, imports, numba cache load, Hydra, and the run.
 
-Writes results/bench/bench.json and results/bench/bench.png. `--quick` uses smaller sizes and
-finishes in under two minutes; timings are measurements of this machine, not assertions.
+Writes results/bench/bench.json and results/bench/bench.png under the current folder (`--out`
+elsewhere). `--quick` uses smaller sizes and finishes in under two minutes; timings are
+measurements of this machine, not assertions. Needs the `bench` extra
+(`pip install "sscsim[bench]"`).
 """
 
 from __future__ import annotations
@@ -26,7 +28,10 @@ from typing import Any
 
 import numpy as np
 
+from sscsim.extras import MissingExtraError, require
+
 SECTORS = 8
+PURPOSE = "python -m sscsim.bench"
 STEP_WARMUP = 1
 
 
@@ -119,7 +124,6 @@ def stream_bandwidth(n: int) -> float:
 
 def kernel_benchmark(n_actors: int, ties_per_actor: float, loop_actors: int) -> dict[str, Any]:
     import numba
-    import scipy.sparse
 
     from sscsim.kernels.diffusion import diffuse, diffuse_reference, learning_csr
 
@@ -146,7 +150,8 @@ def kernel_benchmark(n_actors: int, ties_per_actor: float, loop_actors: int) -> 
             run()
             result[f"kernel_{threads}_threads{label}_s"] = best_of(run, 5 if not label else 3)
     numba.set_num_threads(threads_before)
-    matrix = scipy.sparse.csr_matrix((weight, teacher, indptr), shape=(n, n))
+    sparse = require("scipy.sparse", PURPOSE)
+    matrix = sparse.csr_matrix((weight, teacher, indptr), shape=(n, n))
     result["scipy_csr_product_s"] = best_of(lambda: matrix @ w["capacity"], 3)
     started = time.perf_counter()
     diffuse_reference(w["capacity"], w["teacher"], w["learner"], w["sector"], w["weight"],
@@ -243,9 +248,9 @@ marks["model_imported"] = time.time()
 from sscsim.launch import warm_numba_cache
 warm_numba_cache()
 marks["numba_cache_loaded"] = time.time()
-from hydra import compose, initialize_config_dir
-from sscsim.cli import CONFIG_DIR, to_config
-with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+from hydra import compose, initialize_config_module
+from sscsim.cli import CONFIG_MODULE, to_config
+with initialize_config_module(config_module=CONFIG_MODULE, version_base="1.3"):
     config = to_config(compose(config_name="config"))
 marks["hydra_composed"] = time.time()
 model = SSCModel(config=config)
@@ -279,11 +284,11 @@ def overhead_benchmark() -> dict[str, float]:
 
 
 def figure(report: dict[str, Any], target: Path) -> Path:
-    from sscsim.plots import STYLE, plt, save
+    from sscsim.plots import save, styled_figure
 
     kernel, scaling = report["kernel"], report["scaling"]
-    with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(2, 2, figsize=(11, 8))
+    with styled_figure(figsize=(11, 8)) as fig:
+        axes = fig.subplots(2, 2)
         names = [
             "kernel 2 threads",
             "kernel 1 thread",
@@ -314,7 +319,6 @@ def figure(report: dict[str, Any], target: Path) -> Path:
         axes[1, 1].set(xlabel="seconds", title="A sweep job's time (real world)")
         fig.tight_layout()
         save(fig, target)
-        plt.close(fig)
     return target
 
 
@@ -325,6 +329,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes, under two minutes")
     parser.add_argument("--out", type=Path, default=Path("results/bench"), help="output folder")
     args = parser.parse_args(argv)
+    try:
+        require("scipy.sparse", PURPOSE)  # before any work, not after the first benchmark
+    except MissingExtraError as error:
+        print(f"sscsim.bench: {error}", file=sys.stderr)
+        return 2
     if args.quick:
         kernel_size, loop_actors, sizes, steps = 20_000, 1_000, [100, 1_000, 10_000], 2
     else:

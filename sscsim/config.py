@@ -14,7 +14,7 @@ from that declaration:
   (``python -m sscsim.config --write-odd docs/ODD.md`` rewrites it; ``--check-odd`` tests it).
 - `slider_bounds()` gives the app's slider ranges.
 
-Hydra registers these dataclasses as the schema of `configs/` (see `sscsim.cli`); nothing here
+Hydra registers these dataclasses as the schema of `sscsim/conf/` (see `sscsim.cli`); nothing here
 imports Hydra, Mesa or the model.
 
 Flat keyword parameters: `SSCModel(rng=3, oda_cut_depth=0.5)` sets `scenario.oda_cut_depth`.
@@ -405,7 +405,7 @@ class WorldConfig:
         0.0,
         unit="ties per actor",
         low=0,
-        doc="random ties at the start (10 in configs/world/synthetic.yaml)",
+        doc="random ties at the start (10 in sscsim/conf/world/synthetic.yaml)",
     )
 
 
