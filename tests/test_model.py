@@ -230,3 +230,13 @@ def test_a_platform_convenes_by_returning_an_event_that_changes_nothing_yet(worl
     np.testing.assert_array_equal(model.state.countries.ssc_budget, budget)
     platforms.active[event.platform] = False
     assert fealac.convene() is None  # a dormant platform holds no event
+
+
+def test_an_agents_capacity_view_stays_current_over_steps(world):
+    model = SSCModel(rng=4, world=world, steps=3)
+    agent = model.country_agents[7]
+    view = agent.capacity
+    for _ in range(3):
+        model.step()
+        np.testing.assert_array_equal(view, model.state.countries.capacity[agent.row])
+    assert not np.array_equal(view, model.state.countries.initial_capacity[agent.row])
