@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 MINIMUM_PYTHON = (3, 12)
 
 
-def _check_python(version_info: tuple[int, ...]) -> None:
+def _check_python(version_info: tuple[int | str, ...]) -> None:
     """Raise RuntimeError, saying what is needed and what was found, below MINIMUM_PYTHON.
 
     Kept to syntax that old interpreters parse, so that they reach this message (pip refuses

@@ -96,8 +96,9 @@ class CountryAgent(mesa.Agent):
         real, _ = matching_parameters(self.model.config)
         ties = network.ties
         active = state.platforms.active_mask()
-        rows, scores = [], []
-        for provider in np.flatnonzero(countries.offers[:, s]):
+        rows: list[int] = []
+        candidate_scores: list[float] = []
+        for provider in np.flatnonzero(countries.offers[:, s]).tolist():
             gap = countries.capacity[provider, s] - countries.capacity[self.row, s]
             if provider == self.row or gap < real[kernel.MIN_GAP]:
                 continue
@@ -112,8 +113,8 @@ class CountryAgent(mesa.Agent):
                 state.platforms.member_bits, active, trust, real,
             )  # fmt: skip
             rows.append(provider)
-            scores.append(score)
-        scores = np.asarray(scores)
+            candidate_scores.append(score)
+        scores = np.asarray(candidate_scores)
         weight = (
             np.exp((scores - scores.max()) / real[kernel.TEMPERATURE]) if len(scores) else scores
         )

@@ -1137,7 +1137,7 @@ def _optional(hint: Any) -> tuple[Any, bool]:
 
 def _section_of(hint: Any) -> type | None:
     """The dataclass a field holds (a section), or that a mapping maps to (platform specs)."""
-    if dataclasses.is_dataclass(hint):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return hint
     if typing.get_origin(hint) is dict and dataclasses.is_dataclass(typing.get_args(hint)[1]):
         return typing.get_args(hint)[1]
@@ -1235,7 +1235,7 @@ def _walk(value: Any, path: str, hint: Any, declared: Param | None) -> Iterator[
         return
     label = path or "config"
     origin = typing.get_origin(hint)
-    if dataclasses.is_dataclass(hint):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         if not isinstance(value, hint):
             yield path, f"{label} = {_show(value)}: must be a {hint.__name__} section"
             return
@@ -1279,10 +1279,11 @@ def _overlaps(path: str, other: str) -> bool:
 
 
 Valid = Callable[..., bool]
-_RULES: list[Callable[[SSCConfig, Valid], Iterator[str]]] = []
+Rule = Callable[[SSCConfig, Valid], Iterator[str]]
+_RULES: list[Rule] = []
 
 
-def _rule(function: Callable[[SSCConfig, Valid], Iterator[str]]):
+def _rule(function: Rule) -> Rule:
     """Register a rule that joins several fields. A rule checks `valid(path, ...)` first: the
     walk found nothing wrong under those paths, so their values have the declared types."""
     _RULES.append(function)
@@ -1528,7 +1529,7 @@ def parameter_table_markdown(select: Sequence[str] | None = None) -> str:
     `select` keeps the parameters whose path is one of these or lies beneath one (``funding``,
     ``platforms.specs.*``), in the order given; default: every parameter.
     """
-    leaves = parameters()
+    leaves: Sequence[Parameter] = parameters()
     if select is not None:
         chosen = [
             leaf

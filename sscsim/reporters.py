@@ -371,12 +371,8 @@ def summary(state: ModelState, series: pd.DataFrame) -> dict[str, Any]:
         "modality_shares": shares,
         "modality_targets": {"source": SEGIB_2023_SOURCE, **SEGIB_2023_SHARES},
         "modality_gap_points": {
-            m: (
-                round(100 * (shares[m] - SEGIB_2023_SHARES[m]), 2)
-                if shares[m] is not None
-                else None
-            )
-            for m in SEGIB_2023_SHARES
+            m: (round(100 * (share - SEGIB_2023_SHARES[m]), 2) if share is not None else None)
+            for m, share in shares.items()
         },
         "actions": {"total": n_actions, **totals},
         "periods": int(state.clock.period),

@@ -61,6 +61,7 @@ class LearningTies:
         )
 
     def __len__(self) -> int:
+        assert self.reciprocal is not None  # set by __post_init__
         return len(self.teacher) + int(self.reciprocal.sum())
 
 
@@ -95,6 +96,7 @@ def diffusion_step(
         or ties.sector.min() < ALL_SECTORS
     ):
         raise ValueError("learning ties: an index is outside the capacity matrix")
+    assert ties.reciprocal is not None  # set by LearningTies.__post_init__
     indptr, teacher, sector, weight = learning_csr(
         ties.teacher, ties.learner, ties.sector, ties.weight, ties.reciprocal, n
     )

@@ -4,6 +4,7 @@ events, refundable cooperation being repaid, and the tie snapshots."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,7 +65,7 @@ class ActionLog:
         if not self.parts:
             return empty_actions_frame()
 
-        def names(index: np.ndarray, labels: list[str] | np.ndarray) -> pd.Series:
+        def names(index: np.ndarray, labels: Sequence[str] | np.ndarray) -> pd.Series:
             labels = np.asarray([*labels, ""], dtype=object)
             return pd.Series(labels[np.where(index < 0, len(labels) - 1, index)], dtype="string")
 

@@ -66,7 +66,8 @@ class PlatformState:
         if not len(order):
             return (-1, -1, -1)
         k = self.coordinator_position[p]
-        return tuple(int(order[(k + d) % len(order)]) for d in (-1, 0, 1))  # type: ignore[return-value]
+        previous, current, incoming = (int(order[(k + d) % len(order)]) for d in (-1, 0, 1))
+        return previous, current, incoming
 
 
 def build_platforms(

@@ -54,6 +54,14 @@ _ARRAYS: dict[str, type] = {
 class TieTable:
     """Ties as growable arrays (rows) with a hash table from tie key to row."""
 
+    # The row arrays of `_ARRAYS`, set by name in `__init__` and `reserve`.
+    key: np.ndarray
+    strength: np.ndarray
+    born: np.ndarray
+    last_action: np.ndarray
+    actions: np.ndarray
+    alive: np.ndarray
+
     def __init__(self, n_actors: int, initial_capacity: int = 1024):
         self.n_actors = int(n_actors)
         self.size = 0
@@ -64,7 +72,10 @@ class TieTable:
 
     # --- keys ------------------------------------------------------------------------------
     def encode(
-        self, layer: Layer | np.ndarray, source: np.ndarray, target: np.ndarray
+        self,
+        layer: Layer | np.ndarray,
+        source: np.ndarray | list[int],
+        target: np.ndarray | list[int],
     ) -> np.ndarray:
         """Tie keys of (layer, source, target); undirected layers are normalised."""
         layer = np.asarray(layer, dtype=np.int64)
