@@ -66,7 +66,7 @@ def RegionNetwork(model: SSCModel) -> None:
     solara.FigureMatplotlib(region_circle(ties, agents, period=model.period), format="png")
 
 
-def build_page() -> solara.component:
+def build_page() -> solara.Element:
     """The app's page: a baseline model with the levers as its parameters."""
     model = SSCModel(rng=42)
     components = [

@@ -23,6 +23,7 @@ import platform
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ PURPOSE = "python -m sscsim.bench"
 STEP_WARMUP = 1
 
 
-def best_of(function, repeats: int) -> float:
+def best_of(function: Callable[[], object], repeats: int) -> float:
     """Shortest wall time of `repeats` calls, seconds."""
     times = []
     for _ in range(repeats):
@@ -130,15 +131,17 @@ def kernel_benchmark(n_actors: int, ties_per_actor: float, loop_actors: int) -> 
     w = learning_world(n_actors, ties_per_actor)
     n, n_ties = len(w["capacity"]), len(w["teacher"])
     no_reciprocal = np.zeros(n_ties, dtype=np.bool_)
-    args = (w["teacher"], w["learner"], w["sector"], w["weight"], no_reciprocal, n)
-    learning_csr(*(a[:1] if isinstance(a, np.ndarray) else a for a in args))
+    args: tuple[Any, ...] = (w["teacher"], w["learner"], w["sector"], w["weight"], no_reciprocal, n)
+    # a generator of mixed arrays and ints, unpacked: mypy matches each item to every parameter
+    learning_csr(*(a[:1] if isinstance(a, np.ndarray) else a for a in args))  # type: ignore[arg-type]
     build = best_of(lambda: learning_csr(*args), 3)
     indptr, teacher, sector, weight = learning_csr(*args)
     out, ceiling = np.empty_like(w["capacity"]), np.empty_like(w["capacity"])
     result: dict[str, Any] = {"actors": n, "ties": n_ties, "sectors": SECTORS, "csr_build_s": build}
     threads_before = numba.get_num_threads()
     for threads in (1, 2):
-        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+        # numba.config sets its options at import, from the environment, unseen by a checker
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
         for label, distance in (("", 20), ("_no_prefetch", 0)):
 
             def run(chunks: int = 256 * threads, distance: int = distance) -> None:

@@ -16,6 +16,7 @@ import json
 import shutil
 import sys
 from pathlib import Path
+from typing import cast
 
 import hydra
 from hydra.core.config_store import ConfigStore
@@ -35,10 +36,13 @@ ConfigStore.instance().store(name="sscsim_schema", node=SSCConfig)
 
 def to_config(cfg: DictConfig) -> SSCConfig:
     """The typed, validated configuration of a composed Hydra config."""
-    plain = OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"]) if "hydra" in cfg else cfg
+    keys = [str(k) for k in cfg if k != "hydra"]
+    plain = OmegaConf.masked_copy(cfg, keys) if "hydra" in cfg else cfg
     config = OmegaConf.to_object(plain)
     if not isinstance(config, SSCConfig):  # composed without the schema
-        config = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(SSCConfig), plain))
+        # to_object of a structured config is an instance of its dataclass
+        merged = OmegaConf.merge(OmegaConf.structured(SSCConfig), plain)
+        config = cast(SSCConfig, OmegaConf.to_object(merged))
     return config.validate()
 
 

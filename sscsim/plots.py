@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 import pandas as pd
@@ -22,7 +22,10 @@ from matplotlib.figure import Figure
 from sscsim.results import atomic_path
 from sscsim.state.modalities import MODALITIES
 
-STYLE: dict[str, object] = {
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
+STYLE: dict[RcKeyType, Any] = {
     "figure.figsize": (7.0, 4.0),
     "figure.dpi": 120,
     "axes.spines.top": False,

@@ -126,13 +126,13 @@ def sample(plan: Plan, seed: int = 0) -> pd.DataFrame:
 
 
 def evaluate_one(
-    arguments: tuple[dict[str, float], list[int], int | None, list[str]],
+    arguments: tuple[dict[str, Any], list[int], int | None, list[str]],
 ) -> list[float]:
     """The plan's outputs for one parameter sample, averaged over seeds."""
     from sscsim.model import SSCModel
 
     parameters, seeds, steps, outputs = arguments
-    extra = {"steps": steps} if steps is not None else {}
+    extra: dict[str, Any] = {"steps": steps} if steps is not None else {}
     results = []
     for seed in seeds:
         model = SSCModel(rng=seed, **parameters, **extra).run()
