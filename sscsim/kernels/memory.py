@@ -43,6 +43,7 @@ def prefetch_row(array: np.ndarray, row: int) -> None:
     """
 
 
+# numba's extension API (intrinsic, overload) passes numba types and LLVM builders: left unannotated
 @intrinsic
 def _prefetch_row(typingctx, array, row):  # type: ignore[no-untyped-def]
     signature = types.void(array, row)
