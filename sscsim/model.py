@@ -26,10 +26,10 @@ from sscsim.processes.diffusion import diffuse_knowledge
 from sscsim.processes.domestic import domestic_dynamics
 from sscsim.processes.eligibility import update_eligibility
 from sscsim.processes.events import hold_platform_events
+from sscsim.processes.initialisation import initial_state
 from sscsim.processes.matching import match_requests, start_actions
 from sscsim.processes.requests import state_offers_and_requests
 from sscsim.processes.ties_and_platforms import update_ties_and_platforms
-from sscsim.state.initial import initial_state
 from sscsim.state.modalities import MODALITY_NAMES
 from sscsim.state.roster import Roster
 from sscsim.state.tallies import StepTallies

@@ -30,7 +30,6 @@ LAYERS: dict[str, int] = {
     "sscsim.synthetic": 1,  # synthetic worlds, as world tables
     "sscsim.extras": 1,  # imports optional dependencies on demand
     "sscsim.processes": 2,
-    "sscsim.state.initial": 2,  # the first budgets come from the rules of sscsim.processes
     "sscsim.model": 3,
     "sscsim.agents": 3,
     "sscsim.reporters": 3,

@@ -10,6 +10,8 @@
 8. `eligibility`: income groups, vulnerability, ODA eligibility and portfolios (yearly)
 9. data collection: `sscsim.reporters`
 
+and `initialisation`, the state before the first step.
+
 Each step is a plain function of the state (`sscsim.state`) and the parameters it needs; its
 rules are array functions beside it, each with a docstring of units and shapes.
 """
