@@ -513,18 +513,39 @@ class ScenarioConfig:
 class FundingParams:
     """Budgets and costs (step 1 and the funding side of step 3). Money in current USD."""
 
-    ssc_budget_share_gdp: float = param(
-        2.5e-5, unit="share of GDP a year", low=0, high=1, doc="Southern SSC fund inflow"
+    ssc_budget_per_initiative_usd: float = param(
+        15_000.0,
+        unit="USD a year per initiative",
+        low=0,
+        doc="a Southern SSC fund's yearly inflow per initiative a year the country takes part in"
+        " (its engagement, section 7.1), for an upper-middle-income country; grows with GDP",
+        source="calibrated (section 8)",
+    )
+    budget_factor_low_income: float = param(
+        0.25,
+        unit="factor",
+        low=0,
+        high=1,
+        doc="share of that inflow a low-income country puts into its fund (upper-middle and"
+        " high income: 1): poorer countries take part in cooperation mostly as recipients",
+    )
+    budget_factor_lower_middle_income: float = param(
+        0.5, unit="factor", low=0, high=1, doc="the same for a lower-middle-income country"
     )
     champion_budget_multiplier: float = param(
-        4.0, unit="factor", low=0, doc="champions' SSC budget relative to other countries'"
+        2.0,
+        unit="factor",
+        low=0,
+        doc="engagement of champions outside SEGIB's record relative to the GDP prediction: at"
+        " the level of SEGIB's leaders",
     )
     budget_carryover_years: float = param(
         1.0,
         unit="years of inflow",
         low=0,
         low_open=True,
-        doc="unspent SSC funds are kept up to this many years' inflow",
+        doc="unspent SSC funds are kept up to this many years' inflow; money above it returns to"
+        " the treasury (a reported flow)",
     )
     triangular_share_of_oda: float = param(
         3.5e-5,
@@ -568,11 +589,12 @@ class FundingParams:
         doc="a refundable action is repaid in equal parts over this time",
     )
     action_cost_usd: float = param(
-        60_000.0,
+        10_000.0,
         unit="USD a quarter",
         low=0,
         low_open=True,
-        doc="cost of one quarter of a bilateral action within a region",
+        doc="cost of one quarter of a bilateral action within a region: technical cooperation of"
+        " SEGIB's kind (expert missions, training, exchanges), not capital projects",
     )
     interregional_cost_multiplier: float = param(
         1.8,
@@ -660,20 +682,27 @@ class MatchingParams:
         low=0,
         doc="champions offer in this many more sectors (they share know-how more widely)",
     )
-    request_rate: float = param(
-        0.35,
-        unit="probability a quarter",
+    request_intensity: float = param(
+        3.0,
+        unit="requests a year per initiative",
         low=0,
-        high=1,
-        doc="chance of a request per weak sector at full agency capacity",
+        doc="requests a country states a year per initiative a year it takes part in (its"
+        " engagement), at full agency capacity, spread over its weakest sectors",
+        source="calibrated (section 8)",
+    )
+    max_running_per_sector: int = param(
+        6,
+        unit="actions",
+        low=1,
+        doc="a country requests in a sector only while fewer actions than this serve it there",
     )
     request_agency_floor: float = param(
         0.5,
         unit="share",
         low=0,
         high=1,
-        doc="chance of a request = request_rate x (floor + (1 - floor) x agency capacity): a"
-        " stronger agency formulates more of its needs",
+        doc="requests scale with floor + (1 - floor) x agency capacity: a stronger agency"
+        " formulates more of its needs",
     )
     offer_quantile: float = param(
         0.5,
@@ -720,13 +749,13 @@ class MatchingParams:
         doc="appeal of a platform fund (bilateral = 1)",
         source="calibrated (section 8)",
     )
-    actions_per_agency: float = param(
-        4.0,
-        unit="actions a quarter",
+    slots_per_initiative: float = param(
+        0.5,
+        unit="actions a quarter per initiative a year",
         low=0,
         low_open=True,
-        doc="new actions a provider can start a quarter at full agency capacity"
-        " (ceil(actions_per_agency x agency capacity))",
+        doc="new actions a provider's agency can start a quarter per initiative a year of"
+        " engagement, at full agency capacity (at least one)",
     )
     min_duration_quarters: int = param(
         2, unit="quarters", low=1, doc="shortest duration of an action"

@@ -122,7 +122,9 @@ class SSCModel(mesa.Model):
                 s.ledgers.repayments, s.tallies, config,
             )  # fmt: skip
         with self._timed("requests"):
-            requests = state_offers_and_requests(s.countries, s.tallies, config.matching, rng)
+            requests = state_offers_and_requests(
+                s.countries, s.tallies, config.matching, s.clock.steps_per_year, rng
+            )
         with self._timed("matching"):
             started = match_requests(
                 requests, s.roster, s.countries, s.north, s.platforms, s.network, s.tallies,

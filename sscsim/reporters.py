@@ -113,8 +113,13 @@ def requests(state: ModelState) -> int:
 
 
 def unfunded_requests(state: ModelState) -> int:
-    """Requests that lapsed this step for want of funding."""
+    """Requests that lapsed this step for want of funding (an eligible provider was at hand)."""
     return state.tallies.unfunded
+
+
+def unmatched_requests(state: ModelState) -> int:
+    """Requests that found no eligible provider this step (none offering, ahead and free)."""
+    return state.tallies.unmatched
 
 
 def pilots(state: ModelState) -> int:
@@ -240,6 +245,7 @@ def model_reporters() -> dict[str, Reporter]:
         "mean_institutional_capacity": mean_institutional_capacity,
         "requests": requests,
         "unfunded_requests": unfunded_requests,
+        "unmatched_requests": unmatched_requests,
     }
     for modality in MODALITIES:
         columns[f"actions_{modality.name}"] = functools.partial(actions_of, modality=modality.name)

@@ -76,7 +76,7 @@ def test_config_from_parameters_copies_its_base_and_takes_dotted_names() -> None
     assert config.funding.action_cost_usd == 1.0
     assert config.scenario.eligibility is Eligibility.vulnerability
     assert base.scenario.oda_cut_depth == 0.0
-    assert base.funding.action_cost_usd == 60_000.0
+    assert base.funding.action_cost_usd == 10_000.0
     assert base.scenario.eligibility is Eligibility.income
     assert config.world is not base.world
 

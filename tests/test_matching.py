@@ -128,13 +128,13 @@ def test_offer_lists_are_the_providers_of_each_sector(offers: np.ndarray) -> Non
 # ---------------------------------------------------------------------------
 def test_request_draws_example() -> None:
     weakest = np.array([[2, 0], [1, 2], [0, 1]])
-    chance = np.array([0.5, 1.0, 0.0])
     served = np.zeros((3, 3), dtype=np.int64)
-    served[1, 1] = 2  # country 1 is already served in sector 1
-    draws = np.array([[0.4, 0.6], [0.1, 0.99], [0.0, 0.0]])
-    recipient, sector = request_draws(weakest, chance, served, draws)
-    np.testing.assert_array_equal(recipient, [0, 1])
-    np.testing.assert_array_equal(sector, [2, 2])
+    served[1, 1] = 2  # country 1 is already served twice in sector 1
+    counts = np.array([[1, 0], [3, 2], [0, 0]])
+    recipient, sector = request_draws(weakest, served, 2, counts)
+    # Country 1: no room in sector 1 (2 of 2), two requests in sector 2.
+    np.testing.assert_array_equal(recipient, [0, 1, 1])
+    np.testing.assert_array_equal(sector, [2, 2, 2])
     assert recipient.dtype == sector.dtype == np.int64
 
 
@@ -144,33 +144,30 @@ def request_cases(draw):
     n_sectors = draw(st.integers(1, 6))
     capacity = draw(arrays(np.float64, (n, n_sectors), elements=unit))
     k = draw(st.integers(1, n_sectors))
-    chance = draw(arrays(np.float64, n, elements=unit))
-    served = draw(arrays(np.int64, (n, n_sectors), elements=st.integers(0, 2)))
-    draws = draw(arrays(np.float64, (n, k), elements=st.floats(0.0, 1.0, exclude_max=True)))
-    return weakest_sectors(capacity, k), chance, served, draws
+    served = draw(arrays(np.int64, (n, n_sectors), elements=st.integers(0, 3)))
+    counts = draw(arrays(np.int64, (n, k), elements=st.integers(0, 4)))
+    most = draw(st.integers(1, 4))
+    return weakest_sectors(capacity, k), served, most, counts
 
 
 @settings(max_examples=100, deadline=None)
 @given(request_cases())
-def test_requests_only_where_drawn_and_not_served(case) -> None:
-    weakest, chance, served, draws = case
-    recipient, sector = request_draws(weakest, chance, served, draws)
+def test_requests_never_exceed_the_room_left_in_a_sector(case) -> None:
+    weakest, served, most, counts = case
+    recipient, sector = request_draws(weakest, served, most, counts)
     assert len(recipient) == len(sector)
     expected = [
         (i, int(weakest[i, j]))
         for i in range(weakest.shape[0])
         for j in range(weakest.shape[1])
-        if draws[i, j] < chance[i] and served[i, weakest[i, j]] == 0
+        for _ in range(min(counts[i, j], max(most - served[i, weakest[i, j]], 0)))
     ]
     assert list(zip(recipient.tolist(), sector.tolist(), strict=True)) == expected
     for i, s in zip(recipient, sector, strict=True):
         assert s in weakest[i]
-        assert served[i, s] == 0
-    # Certain requests where nothing is served: every weak sector of every country.
-    everything = request_draws(weakest, np.ones(len(chance)), np.zeros_like(served), draws)
-    assert len(everything[0]) == weakest.size
-    # No chance, no request.
-    assert len(request_draws(weakest, np.zeros(len(chance)), served, draws)[0]) == 0
+        assert served[i, s] + np.sum((recipient == i) & (sector == s)) <= max(most, served[i, s])
+    # No counts, no request.
+    assert len(request_draws(weakest, served, most, np.zeros_like(counts))[0]) == 0
 
 
 # ---------------------------------------------------------------------------

@@ -147,7 +147,7 @@ def run(world: MatchWorld, compiled: bool = True) -> Result:
     ties = world.ties
     function = kernel.match_requests if compiled else kernel.match_requests.py_func
     with np.errstate(over="ignore"):
-        actions, lapsed = function(
+        actions, lapsed, unmatched = function(
             world.request_recipient,
             world.request_sector,
             world.capacity,
@@ -176,7 +176,9 @@ def run(world: MatchWorld, compiled: bool = True) -> Result:
             after["state"],
             *out.values(),
         )
-    return Result(int(actions), int(lapsed), {k: v[:actions] for k, v in out.items()}, after)
+    return Result(
+        int(actions), int(lapsed + unmatched), {k: v[:actions] for k, v in out.items()}, after
+    )
 
 
 def small_samples(sample: int, funders: int, attempts: int) -> SSCConfig:

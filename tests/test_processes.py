@@ -40,7 +40,8 @@ def test_budgets_fill_funds_by_the_stated_rule_and_pay_platform_contributions():
         Clock(2025, 4, 8), countries, north, platforms, network, repayments, tallies, config
     )
 
-    inflow = southern_budget_inflow(countries.gdp, countries.is_champion, 4, config.funding)
+    inflow = southern_budget_inflow(countries.base_budget, countries.gdp, countries.initial_gdp, 4)
+    np.testing.assert_allclose(inflow, 1e6)
     contribution = inflow * config.funding.member_contribution_share
     expected = inflow - contribution + np.array([0.0, 400.0, 0.0, 0.0])
     np.testing.assert_allclose(countries.ssc_budget, expected)
@@ -66,8 +67,13 @@ def test_budgets_cap_carried_over_money_and_reinforce_oda_ties():
     allocate_budgets(
         Clock(2025, 4, 8), countries, north, platforms, network, Repayments(), tallies, config
     )
-    inflow = southern_budget_inflow(countries.gdp, countries.is_champion, 4, config.funding)
+    inflow = southern_budget_inflow(countries.base_budget, countries.gdp, countries.initial_gdp, 4)
     np.testing.assert_allclose(countries.ssc_budget, 4 * inflow)
+    # What exceeds the cap goes back to the treasuries, as a reported flow: nothing vanishes.
+    contribution = inflow * config.funding.member_contribution_share
+    assert tallies.southern_returned == pytest.approx(
+        (1e12 + inflow - contribution - 4 * inflow).sum()
+    )
     network.refresh()
     oda = network.alive.layer == Layer.ODA
     assert sorted(zip(network.alive.source[oda], network.alive.target[oda], strict=True)) == [
@@ -76,8 +82,24 @@ def test_budgets_cap_carried_over_money_and_reinforce_oda_ties():
     ]
 
 
+def test_countries_in_no_platform_pay_no_contribution():
+    roster = tiny.roster()
+    countries = tiny.countries(roster, ssc_budget=0.0)
+    members = [[True, True, False, False, False]]  # countries 2 and 3 belong to no platform
+    platforms = tiny.platforms(roster, members=members, fund=0.0)
+    tallies, config = StepTallies(roster.n_actors), tiny.config()
+    allocate_budgets(
+        Clock(2025, 4, 8), countries, tiny.north(roster), platforms, tiny.network(roster),
+        Repayments(), tallies, config,
+    )  # fmt: skip
+    share = config.funding.member_contribution_share
+    np.testing.assert_allclose(countries.ssc_budget, [1e6 * (1 - share)] * 2 + [1e6] * 2)
+    assert platforms.fund[0] == pytest.approx(2e6 * share) == tallies.southern_contributions
+    assert tallies.southern_inflow == pytest.approx(4e6)
+
+
 # --- 2. offers and requests ----------------------------------------------------------------
-def test_requests_skip_served_sectors_and_champions_offer_more():
+def test_requests_skip_sectors_already_served_and_champions_offer_more():
     roster = tiny.roster(kind=[Kind.CHAMPION, Kind.MIC, Kind.MIC, Kind.SIDS])
     countries = tiny.countries(
         roster,
@@ -87,7 +109,8 @@ def test_requests_skip_served_sectors_and_champions_offer_more():
     countries.served[2, 0] = 1  # a running action serves country 2 in its weakest sector
     config = tiny.config(
         matching={
-            "request_rate": 1.0,
+            "request_intensity": 40.0,  # 40 x 40 initiatives a year: requests in every step
+            "max_running_per_sector": 1,
             "request_sectors": 1,
             "offer_sectors": 1,
             "offer_quantile": 0.0,
@@ -95,22 +118,36 @@ def test_requests_skip_served_sectors_and_champions_offer_more():
     )
     tallies = StepTallies(roster.n_actors)
     requests = state_offers_and_requests(
-        countries, tallies, config.matching, np.random.default_rng(1)
+        countries, tallies, config.matching, 4, np.random.default_rng(1)
     )
     stated = sorted(zip(requests.recipient.tolist(), requests.sector.tolist(), strict=True))
-    assert stated == [(0, 1), (1, 1), (3, 1)]  # all but the served one
+    assert stated == [(0, 1), (1, 1), (3, 1)]  # one each (room for one), none where served
     assert tallies.requests == 3
     # The champion offers in both sectors where it is above the quantile; others in one.
     assert countries.offers[0].sum() == 2
     assert countries.offers[1].sum() == 1
 
 
+def test_requests_follow_engagement_on_average():
+    roster = tiny.roster()
+    countries = tiny.countries(roster, institutional=[1.0] * 4)
+    countries.engagement[:] = [0.0, 10.0, 20.0, 40.0]
+    config = tiny.config(matching={"request_intensity": 1.0, "max_running_per_sector": 10**6})
+    rng, counts = np.random.default_rng(7), np.zeros(4)
+    for _ in range(400):
+        requests = state_offers_and_requests(
+            countries, StepTallies(roster.n_actors), config.matching, 4, rng
+        )
+        counts += np.bincount(requests.recipient, minlength=4)
+    np.testing.assert_allclose(counts / 400, [0.0, 2.5, 5.0, 10.0], rtol=0.1)
+
+
 def test_no_agency_capacity_and_no_floor_means_no_requests():
     roster = tiny.roster()
     countries = tiny.countries(roster, institutional=[0.0] * 4)
-    config = tiny.config(matching={"request_rate": 1.0, "request_agency_floor": 0.0})
+    config = tiny.config(matching={"request_intensity": 5.0, "request_agency_floor": 0.0})
     requests = state_offers_and_requests(
-        countries, StepTallies(roster.n_actors), config.matching, np.random.default_rng(2)
+        countries, StepTallies(roster.n_actors), config.matching, 4, np.random.default_rng(2)
     )
     assert len(requests.recipient) == 0
 

@@ -90,6 +90,9 @@ def countries(
         initial_institutional=institutional_array.copy(),
         initial_gni_per_capita=per_capita.copy(),
         spare=aligned_empty(capacity_array.shape),
+        engagement=np.full(n, 40.0),
+        base_budget=np.full(n, 4e6),  # 1 M USD a quarter into each fund
+        initial_gdp=gdp.copy(),
     )
 
 

@@ -209,8 +209,9 @@ def match_requests(
     out_duration: np.ndarray,
     out_refundable: np.ndarray,
     out_organisation: np.ndarray,
-) -> tuple[int, int]:
-    """Match and fund every request; returns (actions started, requests that lapsed).
+) -> tuple[int, int, int]:
+    """Match and fund every request; returns (actions started, requests that lapsed for want of
+    funding with a provider at hand, requests that found no eligible provider).
 
     Parameters
     ----------
@@ -247,6 +248,7 @@ def match_requests(
     funder_weight = np.empty(funder_sample)
     actions = 0
     lapsed = 0
+    unmatched = 0
     for q in range(request_recipient.shape[0]):
         recipient = request_recipient[q]
         sector = request_sector[q]
@@ -279,6 +281,7 @@ def match_requests(
                 platform_mask, active_platforms, trust, real,
             )  # fmt: skip
         funded = False
+        had_provider = eligible > 0
         for _attempt in range(integer[ATTEMPTS]):
             if eligible == 0:
                 break
@@ -377,5 +380,8 @@ def match_requests(
             funded = True
             break
         if not funded:
-            lapsed += 1
-    return actions, lapsed
+            if had_provider:
+                lapsed += 1
+            else:
+                unmatched += 1
+    return actions, lapsed, unmatched

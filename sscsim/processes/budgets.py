@@ -66,16 +66,24 @@ def northern_budgets(
     )
 
 
-def southern_budget_inflow(
-    gdp_usd: np.ndarray, is_champion: np.ndarray, steps_per_year: int, params: FundingParams
+def southern_base_budget(
+    engagement: np.ndarray, income_level: np.ndarray, params: FundingParams
 ) -> np.ndarray:
-    """One step's new money in each Southern country's national SSC fund, USD."""
-    share = np.where(
-        is_champion,
-        params.ssc_budget_share_gdp * params.champion_budget_multiplier,
-        params.ssc_budget_share_gdp,
+    """Each Southern country's yearly SSC fund inflow at the start, USD (n_south,): its
+    engagement (initiatives a year) x `ssc_budget_per_initiative_usd` x the factor of its income
+    group (`budget_factor_low_income`, `budget_factor_lower_middle_income`; 1 above)."""
+    factors = np.array(
+        [params.budget_factor_low_income, params.budget_factor_lower_middle_income, 1.0, 1.0]
     )
-    return gdp_usd * share / steps_per_year
+    return engagement * params.ssc_budget_per_initiative_usd * factors[income_level]
+
+
+def southern_budget_inflow(
+    base_budget: np.ndarray, gdp: np.ndarray, initial_gdp: np.ndarray, steps_per_year: int
+) -> np.ndarray:
+    """One step's new money in each Southern country's national SSC fund, USD: its base budget
+    grown with its GDP since the start."""
+    return base_budget * (gdp / initial_gdp) / steps_per_year
 
 
 def oda_allocation(
@@ -127,11 +135,10 @@ def distribute_fund_inflows(
     The FEALAC trust fund's inflows are scaled by the scenario's multiplier.
     """
     northern_weight = np.array([s.northern_fund_weight for s in state.specs]) * state.enabled
-    member_weight = np.array([s.member_fund_weight for s in state.specs]) * state.enabled
     inflow = np.zeros(state.n_platforms)
     if northern_weight.sum() > 0:
         inflow += northern_trust_total * northern_weight / northern_weight.sum()
-    weights = state.members[:, : len(member_contribution)] * member_weight[:, None]
+    weights = state.member_weights()[:, : len(member_contribution)]
     per_member = weights.sum(axis=0)
     share = np.divide(
         weights, per_member, out=np.zeros_like(weights, dtype=float), where=per_member > 0
@@ -166,11 +173,20 @@ def allocate_budgets(
     # Unspent co-funding lapses at the end of each quarter: a programme's yearly envelope.
     north.triangular_pool = budgets.triangular.copy()
 
-    inflow = southern_budget_inflow(countries.gdp, countries.is_champion, n_steps_year, funding)
-    contribution = inflow * funding.member_contribution_share
-    repaid = repayments.collect(countries.n)
+    inflow = southern_budget_inflow(
+        countries.base_budget, countries.gdp, countries.initial_gdp, n_steps_year
+    )
+    # Only members of an enabled platform that takes member contributions pay into one.
+    n = countries.n
+    weights = platforms.member_weights()[:, :n]
+    contribution = inflow * funding.member_contribution_share * (weights.sum(axis=0) > 0)
+    repaid = repayments.collect(n)
     cap = inflow * n_steps_year * funding.budget_carryover_years
-    countries.ssc_budget = np.minimum(countries.ssc_budget + inflow - contribution, cap) + repaid
+    kept = countries.ssc_budget + inflow - contribution
+    returned = np.maximum(kept - cap, 0.0)  # above the carry-over cap: back to the treasury
+    countries.ssc_budget = kept - returned + repaid
+    tallies.southern_inflow = float(inflow.sum())
+    tallies.southern_returned = float(returned.sum())
     tallies.repayments = float(repaid.sum())
     tallies.southern_contributions = float(contribution.sum())
     tallies.northern_trust_funds = float(budgets.trust_funds.sum())
@@ -181,7 +197,6 @@ def allocate_budgets(
         config.scenario.fealac_fund_multiplier,
     ).sum()
 
-    n = countries.n
     countries.oda_received = oda_allocation(
         budgets.bilateral, countries.oda_base, platforms.member_bits[:n], platforms.member_bits[n:]
     )

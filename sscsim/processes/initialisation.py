@@ -5,31 +5,39 @@ from __future__ import annotations
 import numpy as np
 
 from sscsim.config import SSCConfig
-from sscsim.processes.budgets import oda_multiplier, southern_budget_inflow
+from sscsim.processes.budgets import oda_multiplier, southern_base_budget
 from sscsim.state import ModelState
 from sscsim.state.clock import Clock
 from sscsim.state.countries import build_countries
+from sscsim.state.engagement import engagement, load_segib
 from sscsim.state.ledgers import Ledgers
 from sscsim.state.north import NorthernPartners
 from sscsim.state.platforms import build_platforms
-from sscsim.state.roster import Kind, Roster, build_roster
+from sscsim.state.roster import Roster, build_roster
 from sscsim.state.tallies import StepTallies
 from sscsim.state.ties import Network, TieTable, agreement_table
 from sscsim.world import WorldTables
 
 
 def initial_state(config: SSCConfig, world: WorldTables, rng: np.random.Generator) -> ModelState:
-    """The state before the first step: the roster, initial capacities (drawn from `rng`), one
-    quarter's SSC budget in every fund, the platforms, initial ties (synthetic worlds, drawn
-    from `rng`) and the standing agreements."""
+    """The state before the first step: the roster, initial capacities (drawn from `rng`), each
+    country's engagement and one quarter's SSC budget in its fund, the platforms, initial ties
+    (synthetic worlds, drawn from `rng`) and the standing agreements."""
     scenario = config.scenario
     sectors = list(config.world.sectors)
     roster = build_roster(world, config.world.champions, scenario.champions_enabled)
     n = roster.n_south
-    inflow = southern_budget_inflow(
-        roster.gdp_usd[:n], roster.kind[:n] == Kind.CHAMPION, config.steps_per_year, config.funding
+    engaged, _ = engagement(roster, load_segib(), config.funding.champion_budget_multiplier)
+    base_budget = southern_base_budget(engaged, roster.income_level[:n], config.funding)
+    countries = build_countries(
+        roster,
+        len(sectors),
+        config.matching.request_sectors,
+        engaged,
+        base_budget,
+        base_budget / config.steps_per_year,  # one quarter's inflow in the fund at the start
+        rng,
     )
-    countries = build_countries(roster, len(sectors), config.matching.request_sectors, inflow, rng)
     north = NorthernPartners(
         gni=roster.gdp_usd[n:].copy(),
         oda_gni_pct=roster.oda_gni_pct[n:].copy(),

@@ -99,7 +99,8 @@ def match_requests(
     """Step 3, partner choice and funding: the kernel picks a provider for each request (in
     order) and finds its funding, drawing from the funds as it goes; returns the actions it
     started. Funds (`countries.ssc_budget`, `north.triangular_pool`, `platforms.fund`) are
-    debited in place; `tallies.unfunded` counts the requests that lapsed for want of money."""
+    debited in place; `tallies.unfunded` counts the requests that lapsed for want of money with
+    a provider at hand, `tallies.unmatched` those that found no eligible provider."""
     n = countries.n
     size = len(requests.recipient)
     out = {
@@ -114,10 +115,11 @@ def match_requests(
     }
     request = np.empty(size, dtype=np.int64)
     offer_indptr, offer_rows = offer_lists(countries.offers)
-    slots = np.ceil(config.matching.actions_per_agency * countries.institutional).astype(np.int64)
+    per_step = config.matching.slots_per_initiative * countries.engagement / config.steps_per_year
+    slots = np.maximum(np.ceil(per_step * countries.institutional), 1).astype(np.int64)
     real, integer = matching_parameters(config)
     ties = network.ties
-    started, lapsed = kernel.match_requests(
+    started, lapsed, unmatched = kernel.match_requests(
         requests.recipient,
         requests.sector,
         countries.capacity,
@@ -148,6 +150,7 @@ def match_requests(
         *out.values(),
     )
     tallies.unfunded = lapsed
+    tallies.unmatched = unmatched
     chosen = request[:started]
     return StartedActions(
         recipient=requests.recipient[chosen],

@@ -46,34 +46,45 @@ def offer_matrix(capacity: np.ndarray, offer_sectors: np.ndarray, quantile: floa
 
 
 def request_draws(
-    weakest: np.ndarray, chance: np.ndarray, served: np.ndarray, draws: np.ndarray
+    weakest: np.ndarray, served: np.ndarray, most: int, counts: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Requests stated this step: (recipient rows, sectors).
+    """Requests stated this step: (recipient rows, sectors), a country's requests together.
 
-    Country i requests its weak sector weakest[i, j] when `draws[i, j] < chance[i]` and no
-    running action already serves it there (`served`, counts of running actions (n, n_sectors)).
+    `counts[i, j]` requests (int (n, k), drawn by the caller) in country i's weak sector
+    weakest[i, j], cut so that with the running actions that serve it there (`served`,
+    (n, n_sectors)) at most `most` would serve it.
     """
     rows = np.arange(weakest.shape[0])[:, None]
-    wanted = (draws < chance[:, None]) & (served[rows, weakest] == 0)
+    room = np.maximum(most - served[rows, weakest], 0)
+    wanted = np.minimum(counts, room)
     recipient, column = np.nonzero(wanted)
+    repeat = wanted[recipient, column]
+    recipient, column = np.repeat(recipient, repeat), np.repeat(column, repeat)
     return recipient.astype(np.int64), weakest[recipient, column].astype(np.int64)
 
 
 def state_offers_and_requests(
-    countries: Countries, tallies: StepTallies, params: MatchingParams, rng: np.random.Generator
+    countries: Countries,
+    tallies: StepTallies,
+    params: MatchingParams,
+    steps_per_year: int,
+    rng: np.random.Generator,
 ) -> Requests:
     """Step 2. Each country offers in its strongest sectors (champions in more) and requests in
-    its weakest ones that no running action serves, with a chance that rises with its agency's
-    capacity; requests are then taken in a random order. Sets `countries.offers` and
-    `countries.weakest`; returns the requests."""
+    its weakest ones: on average `request_intensity` x its engagement a year, more with a stronger
+    agency, none where `max_running_per_sector` actions already serve it; requests are then taken
+    in a random order. Sets `countries.offers` and `countries.weakest`; returns the requests."""
     offer_sectors = np.full(countries.n, params.offer_sectors)
     offer_sectors[countries.is_champion] += params.champion_extra_offer_sectors
     countries.offers = offer_matrix(countries.capacity, offer_sectors, params.offer_quantile)
     countries.weakest = weakest_sectors(countries.capacity, params.request_sectors)
     floor = params.request_agency_floor
-    chance = params.request_rate * (floor + (1.0 - floor) * countries.institutional)
+    agency = floor + (1.0 - floor) * countries.institutional
+    rate = params.request_intensity * countries.engagement * agency / steps_per_year
+    per_sector = rate[:, None] / countries.weakest.shape[1]
+    counts = rng.poisson(np.broadcast_to(per_sector, countries.weakest.shape))
     recipient, sector = request_draws(
-        countries.weakest, chance, countries.served, rng.random(countries.weakest.shape)
+        countries.weakest, countries.served, params.max_running_per_sector, counts
     )
     order = rng.permutation(len(recipient))
     tallies.requests = len(recipient)

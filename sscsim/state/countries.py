@@ -38,6 +38,9 @@ class Countries:
     initial_institutional: np.ndarray  # float64 (n,)
     initial_gni_per_capita: np.ndarray  # float64 (n,)
     spare: np.ndarray  # float64 (n, n_sectors), aligned: scratch for the diffusion kernel
+    engagement: np.ndarray  # float64 (n,): initiatives a year it takes part in (section 7.1)
+    base_budget: np.ndarray  # float64 (n,): USD a year into its SSC fund at the start's GDP
+    initial_gdp: np.ndarray  # float64 (n,), USD a year
 
     @property
     def n(self) -> int:
@@ -52,11 +55,14 @@ def build_countries(
     roster: Roster,
     n_sectors: int,
     request_sectors: int,
+    engagement: np.ndarray,
+    base_budget: np.ndarray,
     ssc_budget: np.ndarray,
     rng: np.random.Generator,
 ) -> Countries:
     """The initial state: capacities drawn from `rng` (see `roster.initial_capacity`), GDP from
-    the tables, income groups from the World Bank, `ssc_budget` (USD, n_south) in the funds;
+    the tables, income groups from the World Bank, the engagement and yearly fund inflow
+    (float64 (n_south,), initiatives and USD a year), `ssc_budget` (USD, n_south) in the funds;
     nobody served yet."""
     n = roster.n_south
     capacity, institutional = initial_capacity(roster, n_sectors, rng)
@@ -83,6 +89,9 @@ def build_countries(
         initial_institutional=institutional.copy(),
         initial_gni_per_capita=gni_per_capita.copy(),
         spare=aligned_empty(capacity.shape),
+        engagement=np.asarray(engagement, dtype=np.float64).copy(),
+        base_budget=np.asarray(base_budget, dtype=np.float64).copy(),
+        initial_gdp=gdp.copy(),
     )
 
 

@@ -48,6 +48,12 @@ class PlatformState:
         bits = np.left_shift(np.int64(1), np.arange(self.n_platforms, dtype=np.int64))
         return (self.members.T.astype(np.int64) * bits[None, :]).sum(axis=1)
 
+    def member_weights(self) -> np.ndarray:
+        """float64 (n_platforms, n_actors): each member's weight in its contributions to the
+        enabled platforms' funds (`member_fund_weight`; 0 for non-members)."""
+        weight = np.array([spec.member_fund_weight for spec in self.specs]) * self.enabled
+        return self.members * weight[:, None]
+
     def active_mask(self) -> int:
         """Bit mask of the platforms active now."""
         return int(np.sum(np.left_shift(1, np.flatnonzero(self.active).astype(np.int64))))

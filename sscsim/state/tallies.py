@@ -19,6 +19,8 @@ FUNDING_SOURCES: tuple[str, ...] = (
     "northern_trust_funds",  # northern contributions to platform trust funds
     "southern_contributions",  # Southern members' contributions to platform funds
     "repayments",  # refundable cooperation repaid into providers' funds
+    "southern_inflow",  # new money into the Southern SSC funds
+    "southern_returned",  # unspent Southern money above the carry-over cap, back to treasuries
 )
 
 
@@ -30,7 +32,8 @@ class StepTallies:
     actions: np.ndarray = field(init=False)  # int64 (n_modalities,), by modality code
     actions_by_country: np.ndarray = field(init=False)  # int64 (n_actors,), incl. events
     requests: int = 0
-    unfunded: int = 0  # requests that lapsed for want of funding
+    unfunded: int = 0  # requests that lapsed for want of funding, a provider at hand
+    unmatched: int = 0  # requests that found no eligible provider
     events: int = 0
     pilots: int = 0
     learning_ties: int = 0
@@ -45,6 +48,8 @@ class StepTallies:
     northern_trust_funds: float = 0.0
     southern_contributions: float = 0.0
     repayments: float = 0.0
+    southern_inflow: float = 0.0
+    southern_returned: float = 0.0
     platform_inflows: float = 0.0
 
     def __post_init__(self) -> None:
