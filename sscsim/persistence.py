@@ -321,7 +321,7 @@ def kaplan_meier(
     observed: Sequence[bool] | np.ndarray,
     times: Sequence[float] | np.ndarray | None = None,
 ) -> SurvivalCurve:
-    """Kaplan-Meier estimate of survival from `durations` (> 0) and `observed` (True: the end was
+    """Kaplan-Meier estimate of survival from `durations` (>= 0) and `observed` (True: the end was
     observed, an event; False: right-censored at that duration), on `times` (default: every
     distinct duration, sorted). Censoring at t counts as after the events at t."""
     durations = np.asarray(durations, dtype=np.float64)
@@ -333,9 +333,20 @@ def kaplan_meier(
     grid = np.unique(durations) if times is None else np.asarray(times, dtype=np.float64)
     if np.any(np.diff(grid) <= 0):
         raise ValueError("times must be increasing")
+    # Counts by sorting (O(n log n)): at risk at t = durations >= t; events and censored at t.
+    everyone = np.sort(durations)
+    ended = np.sort(durations[observed])
+    lost = np.sort(durations[~observed])
+
+    def at_risk_at(t: np.ndarray) -> np.ndarray:
+        return len(everyone) - np.searchsorted(everyone, t, side="left")
+
+    def count_at(values: np.ndarray, t: np.ndarray) -> np.ndarray:
+        return np.searchsorted(values, t, side="right") - np.searchsorted(values, t, side="left")
+
     distinct = np.unique(durations)
-    at_risk_d = (durations[None, :] >= distinct[:, None]).sum(axis=1)
-    events_d = ((durations[None, :] == distinct[:, None]) & observed[None, :]).sum(axis=1)
+    at_risk_d = at_risk_at(distinct)
+    events_d = count_at(ended, distinct)
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = 1.0 - events_d / at_risk_d
         greenwood_terms = events_d / (at_risk_d * (at_risk_d - events_d))
@@ -347,9 +358,9 @@ def kaplan_meier(
     ks = np.maximum(k, 0)
     survival = np.where(before, 1.0, survival_d[ks] if len(distinct) else 1.0)
     greenwood = np.where(before, 0.0, greenwood_d[ks] if len(distinct) else 0.0)
-    at_risk = (durations[None, :] >= grid[:, None]).sum(axis=1)
-    events = ((durations[None, :] == grid[:, None]) & observed[None, :]).sum(axis=1)
-    censored = ((durations[None, :] == grid[:, None]) & ~observed[None, :]).sum(axis=1)
+    at_risk = at_risk_at(grid)
+    events = count_at(ended, grid)
+    censored = count_at(lost, grid)
     with np.errstate(divide="ignore", invalid="ignore"):
         variance = np.where(survival > 0, survival**2 * greenwood, np.nan)
         log_s = np.log(survival)

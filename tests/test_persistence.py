@@ -106,6 +106,15 @@ def test_survival_is_a_non_increasing_share_inside_its_interval(spells):
     assert np.all(curve.survival[defined] <= curve.high[defined] + 1e-12)
     assert np.all((curve.low[defined] >= 0) & (curve.high[defined] <= 1))
     assert curve.events.sum() == sum(observed)
+    # Against the product-limit definition, computed the plain way.
+    for k, t in enumerate(curve.time):
+        product = 1.0
+        for u in sorted(set(durations)):
+            if u <= t:
+                n = sum(d >= u for d in durations)
+                events = sum(d == u and e for d, e in spells)
+                product *= 1 - events / n
+        assert curve.survival[k] == pytest.approx(product, abs=1e-12)
 
 
 # --- spells and repeat rates from a hand-made action log --------------------------------------
