@@ -86,6 +86,7 @@ SUMMARY_KEYS: tuple[str, ...] = (
     "actions",
     "mean_capacity",
     "sids_capacity_gap",
+    "persistence",  # the persistence of partnerships: columns persistence.<group>.<figure>
     "interregional_ties_end",
     "ties_alive_end",
     "funding_usd_total",

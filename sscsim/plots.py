@@ -19,6 +19,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from sscsim.persistence import SurvivalCurve, analyse_tables
 from sscsim.results import atomic_path
 from sscsim.state.modalities import MODALITIES
 
@@ -56,10 +57,11 @@ def styled_figure(**figure_options: Any) -> Iterator[Figure]:
 
 
 @contextmanager
-def _figure(target: Path) -> Iterator[Axes]:
-    """One set of axes, saved atomically to `target` (its suffix gives the format)."""
+def _figure(target: Path, **figure_options: Any) -> Iterator[Axes]:
+    """One set of axes, saved atomically to `target` (its suffix gives the format);
+    `figure_options` as for `styled_figure`."""
     target = Path(target)
-    with styled_figure() as figure:
+    with styled_figure(**figure_options) as figure:
         axes = figure.subplots()
         yield axes
         figure.tight_layout()
@@ -121,16 +123,69 @@ def funding_by_source(timeseries: pd.DataFrame, target: Path) -> Path:
     return target
 
 
+SURVIVAL_GROUPS: dict[str, tuple[str, str]] = {
+    "all": ("all partner pairs", "#333333"),
+    "asia_pacific_lac": ("Asia-Pacific to LAC pairs", "#6a3d9a"),
+}
+
+
+def partnership_survival(curves: dict[str, SurvivalCurve], target: Path) -> Path:
+    """Kaplan-Meier survival of partnership spells with 95 % log-log bands, one step curve per
+    group of pairs (`sscsim.persistence.Persistence.curves`); the legend sits beside the axes."""
+    with _figure(target, figsize=(9.0, 4.2)) as axes:  # wider: room for the legend
+        drawn = False
+        for group, (label, colour) in SURVIVAL_GROUPS.items():
+            curve = curves.get(group)
+            if curve is None or curve.subjects == 0:
+                continue
+            time = [0.0, *curve.time]
+            axes.step(
+                time,
+                [1.0, *curve.survival],
+                where="post",
+                color=colour,
+                label=f"{label} ({curve.subjects} spells)",
+            )
+            axes.fill_between(
+                time,
+                [1.0, *curve.low],
+                [1.0, *curve.high],
+                step="post",
+                color=colour,
+                alpha=0.2,
+                linewidth=0,
+                label=f"{label}: 95 % interval",
+            )
+            drawn = True
+        axes.axhline(0.5, color="#999999", linewidth=0.8, linestyle="--", label="median (S = 0.5)")
+        if not drawn:
+            axes.text(0.5, 0.5, "no partnership spells recorded", transform=axes.transAxes)
+        axes.set(
+            title="Survival of partnership spells (Kaplan-Meier)",
+            xlabel="spell duration t (years)",
+            ylabel="share of spells lasting more than t years",
+            ylim=(0.0, 1.02),
+        )
+        axes.set_xlim(left=0.0)
+        axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return target
+
+
 def run_figures(tables: dict[str, pd.DataFrame], run_dir: Path) -> list[Path]:
-    """The standard figures of a run folder."""
+    """The standard figures of a run folder (partnership survival when `tables` hold the
+    actions, agents and time series)."""
     timeseries = tables["timeseries"]
     run_dir = Path(run_dir)
-    return [
+    figures = [
         capacity_by_kind(timeseries, run_dir / "capacity_by_kind.png"),
         actions_by_modality(timeseries, run_dir / "actions_by_modality.png"),
         interregional_ties(timeseries, run_dir / "interregional_ties.png"),
         funding_by_source(timeseries, run_dir / "funding_by_source.png"),
     ]
+    if {"actions", "agents", "timeseries"} <= tables.keys():
+        curves = analyse_tables(tables).curves
+        figures.append(partnership_survival(curves, run_dir / "partnership_survival.png"))
+    return figures
 
 
 def band_figure(stats: pd.DataFrame, by: list[str], label: str, target: Path) -> Path:

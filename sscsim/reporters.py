@@ -364,16 +364,22 @@ def ties_frame(snapshots: list[pd.DataFrame], iso3: np.ndarray) -> pd.DataFrame:
     return frame
 
 
-def summary(state: ModelState, series: pd.DataFrame) -> dict[str, Any]:
+def summary(
+    state: ModelState, series: pd.DataFrame, persistence: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Headline figures: modality shares beside SEGIB's targets, totals and end-of-run metrics,
-    from the state and its time series (`SSCModel.timeseries_frame`)."""
+    from the state and its time series (`SSCModel.timeseries_frame`).
+
+    `persistence`, the persistence of partnerships (`sscsim.persistence.Persistence.summary`,
+    computed by the outputs layer), is the headline of sustained cooperation: given, it is
+    placed before the tie metrics (which describe the tie layer)."""
     totals = {m.name: int(state.ledgers.modality_totals[m.code]) for m in MODALITIES}
     n_actions = sum(totals.values())
     shares = {m: (totals[m] / n_actions if n_actions else None) for m in SEGIB_2023_SHARES}
     last = series.iloc[-1]
     first = series.iloc[0]
     config = state.config
-    return {
+    headline: dict[str, Any] = {
         "modality_shares": shares,
         "modality_targets": {"source": SEGIB_2023_SOURCE, **SEGIB_2023_SHARES},
         "modality_gap_points": {
@@ -396,6 +402,10 @@ def summary(state: ModelState, series: pd.DataFrame) -> dict[str, Any]:
             "start": float(first["sids_capacity_gap"]),
             "end": float(last["sids_capacity_gap"]),
         },
+    }
+    if persistence is not None:
+        headline["persistence"] = persistence
+    return headline | {
         "interregional_ties_end": int(last["interregional_ties"]),
         "ties_alive_end": int(last["ties_alive"]),
         "funding_usd_total": {

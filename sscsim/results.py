@@ -22,8 +22,9 @@ import pandas as pd
 
 if TYPE_CHECKING:
     from sscsim.model import SSCModel
+    from sscsim.persistence import Persistence
 
-TABLES: tuple[str, ...] = ("timeseries", "agents", "actions", "events", "ties")
+TABLES: tuple[str, ...] = ("timeseries", "agents", "actions", "events", "ties", "partnerships")
 PACKAGES: tuple[str, ...] = (
     "sscsim",
     "mesa",
@@ -94,15 +95,33 @@ def git_commit() -> str | None:
     return result.stdout.strip() or None
 
 
-def run_tables(model: SSCModel) -> dict[str, pd.DataFrame]:
-    """The run's tables, by name (see TABLES)."""
+def run_tables(model: SSCModel, analysis: Persistence | None = None) -> dict[str, pd.DataFrame]:
+    """The run's tables, by name (see TABLES); `partnerships` from `analysis` (the run's
+    `sscsim.persistence.analyse_model`, computed if not given)."""
+    if analysis is None:
+        from sscsim.persistence import analyse_model  # lazy: keeps this module light
+
+        analysis = analyse_model(model)
     return {
         "timeseries": model.timeseries_frame(),
         "agents": model.agents_frame(),
         "actions": model.actions_frame(),
         "events": model.events_frame(),
         "ties": model.ties_frame(),
+        "partnerships": analysis.partnerships,
     }
+
+
+def run_summary(model: SSCModel, analysis: Persistence | None = None) -> dict[str, Any]:
+    """The run's summary with its `persistence` block (from `analysis`, computed if not given):
+    `model.summary()` plus the persistence of partnerships, the headline of sustained
+    cooperation, placed before the tie metrics."""
+    from sscsim import reporters
+    from sscsim.persistence import analyse_model
+
+    if analysis is None:
+        analysis = analyse_model(model)
+    return reporters.summary(model.state, model.timeseries_frame(), analysis.summary())
 
 
 def write_run(
@@ -115,18 +134,21 @@ def write_run(
 ) -> dict[str, Any]:
     """Write every output of a finished run into `run_dir`; return the summary written.
 
-    Files: config.yaml, timeseries/agents/actions/events/ties.parquet, summary.json, and the
-    figures that `figures(tables, run_dir)` draws. The summary is written last: its presence
-    marks a complete run.
+    Files: config.yaml, timeseries/agents/actions/events/ties/partnerships.parquet,
+    summary.json (`run_summary`), and the figures that `figures(tables, run_dir)` draws. The
+    summary is written last: its presence marks a complete run.
     """
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     write_text(config_yaml, run_dir / "config.yaml")
-    tables = run_tables(model)
+    from sscsim.persistence import analyse_model
+
+    analysis = analyse_model(model)
+    tables = run_tables(model, analysis)
     for name, frame in tables.items():
         write_parquet(frame, run_dir / f"{name}.parquet")
     drawn = figures(tables, run_dir) if figures is not None else []
-    summary = model.summary()
+    summary = run_summary(model, analysis)
     summary["run"] = {
         "seed": model.config.seed,
         "scenario": model.config.scenario.scenario_name,

@@ -22,11 +22,13 @@ RUN_FILES = {
     "actions.parquet",
     "events.parquet",
     "ties.parquet",
+    "partnerships.parquet",
     "summary.json",
     "capacity_by_kind.png",
     "actions_by_modality.png",
     "interregional_ties.png",
     "funding_by_source.png",
+    "partnership_survival.png",
 }
 
 
