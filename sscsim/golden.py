@@ -194,7 +194,7 @@ def digest_case(case: Case) -> dict[str, Any]:
     """Run a golden case from the shipped configs and return its golden record."""
     from sscsim.cli import compose_config
     from sscsim.model import SSCModel
-    from sscsim.results import run_tables
+    from sscsim.results import run_summary, run_tables
 
     model = SSCModel(config=compose_config(case.overrides())).run()
-    return digest_run(run_tables(model), model.summary())
+    return digest_run(run_tables(model), run_summary(model))
