@@ -136,7 +136,7 @@ def test_fund_inflows_conserve_money(tables, roster, northern, seed, interregion
     rng = np.random.default_rng(seed)
     contribution = rng.uniform(0.0, 1e6, size=roster.n_south)
     contribution[rng.random(roster.n_south) < 0.2] = 0.0
-    inflow = distribute_fund_inflows(state, northern, contribution, 1.0)
+    inflow, _ = distribute_fund_inflows(state, northern, contribution, 1.0)
     assert inflow.shape == (state.n_platforms,)
     assert np.all(inflow >= 0)
     assert np.all(inflow[~state.enabled] == 0.0)
@@ -147,7 +147,7 @@ def test_fund_inflows_conserve_money(tables, roster, northern, seed, interregion
 
 
 def test_northern_money_is_split_by_weight(state: PlatformState, roster: Roster) -> None:
-    inflow = distribute_fund_inflows(state, 6e6, np.zeros(roster.n_south), 1.0)
+    inflow, _ = distribute_fund_inflows(state, 6e6, np.zeros(roster.n_south), 1.0)
     weights = {
         spec_code: spec.northern_fund_weight
         for spec_code, spec in zip(state.codes, state.specs, strict=True)
@@ -163,7 +163,7 @@ def test_a_member_contribution_is_split_over_its_platforms(state, roster) -> Non
     col = index["COL"]
     contribution = np.zeros(roster.n_south)
     contribution[col] = 1000.0
-    inflow = distribute_fund_inflows(state, 0.0, contribution, 1.0)
+    inflow, _ = distribute_fund_inflows(state, 0.0, contribution, 1.0)
     member_of = state.members[:, col]
     weights = np.array([s.member_fund_weight for s in state.specs]) * member_of
     np.testing.assert_allclose(inflow, 1000.0 * weights / weights.sum())
@@ -172,12 +172,13 @@ def test_a_member_contribution_is_split_over_its_platforms(state, roster) -> Non
 
 def test_fealac_inflows_are_scaled(tables, roster) -> None:
     contribution = np.random.default_rng(1).uniform(0.0, 1e5, size=roster.n_south)
-    base = distribute_fund_inflows(platforms(tables, roster), 2e6, contribution, 1.0)
+    base, no_top_up = distribute_fund_inflows(platforms(tables, roster), 2e6, contribution, 1.0)
     state = platforms(tables, roster)
-    scaled = distribute_fund_inflows(state, 2e6, contribution, 0.25)
+    scaled, top_up = distribute_fund_inflows(state, 2e6, contribution, 0.25)
     fealac = state.index("FEALAC")
-    assert base[fealac] > 0
+    assert base[fealac] > 0 and no_top_up == 0.0
     assert scaled[fealac] == pytest.approx(0.25 * base[fealac])
+    assert top_up == pytest.approx(-0.75 * base[fealac])  # pledges withheld: a flow of its own
     others = np.arange(state.n_platforms) != fealac
     np.testing.assert_allclose(scaled[others], base[others])
     # Funds accumulate over calls.

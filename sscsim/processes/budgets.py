@@ -127,12 +127,15 @@ def distribute_fund_inflows(
     northern_trust_total: float,
     member_contribution: np.ndarray,
     fealac_multiplier: float,
-) -> np.ndarray:
-    """Pay this step's contributions into enabled platforms' funds; return the inflow per platform.
+) -> tuple[np.ndarray, float]:
+    """Pay this step's contributions into enabled platforms' funds; return the inflow per
+    platform (USD, n_platforms) and the scenario's top-up of the FEALAC fund (USD, signed).
 
-    Northern trust-fund money is split by `northern_fund_weight`; each Southern member's
-    contribution (USD, n_actors) is split over its enabled platforms by `member_fund_weight`.
-    The FEALAC trust fund's inflows are scaled by the scenario's multiplier.
+    Northern trust-fund money is split by `northern_fund_weight` (the caller pays none when no
+    enabled platform takes it); each Southern member's contribution (USD, n_actors) is split
+    over its enabled platforms by `member_fund_weight`. The scenario scales the FEALAC trust
+    fund's inflows by `fealac_multiplier`: the difference is additional pledges (or pledges
+    withheld, if below 1), a flow of its own so that money is accounted for.
     """
     northern_weight = np.array([s.northern_fund_weight for s in state.specs]) * state.enabled
     inflow = np.zeros(state.n_platforms)
@@ -144,10 +147,19 @@ def distribute_fund_inflows(
         weights, per_member, out=np.zeros_like(weights, dtype=float), where=per_member > 0
     )
     inflow += share @ member_contribution
+    top_up = 0.0
     if "FEALAC" in state.codes:
-        inflow[state.index("FEALAC")] *= fealac_multiplier
+        fealac = state.index("FEALAC")
+        top_up = float(inflow[fealac] * (fealac_multiplier - 1.0))
+        inflow[fealac] += top_up
     state.fund += inflow
-    return inflow
+    return inflow, top_up
+
+
+def takes_northern_money(state: PlatformState) -> bool:
+    """Whether any enabled platform takes northern trust-fund contributions."""
+    weight = np.array([spec.northern_fund_weight for spec in state.specs]) * state.enabled
+    return bool(weight.sum() > 0)
 
 
 def allocate_budgets(
@@ -189,13 +201,13 @@ def allocate_budgets(
     tallies.southern_returned = float(returned.sum())
     tallies.repayments = float(repaid.sum())
     tallies.southern_contributions = float(contribution.sum())
-    tallies.northern_trust_funds = float(budgets.trust_funds.sum())
-    tallies.platform_inflows = distribute_fund_inflows(
-        platforms,
-        float(budgets.trust_funds.sum()),
-        contribution,
-        config.scenario.fealac_fund_multiplier,
-    ).sum()
+    # Donors pay trust-fund money only where an enabled platform takes it.
+    trust = float(budgets.trust_funds.sum()) if takes_northern_money(platforms) else 0.0
+    tallies.northern_trust_funds = trust
+    inflows, tallies.platform_top_up = distribute_fund_inflows(
+        platforms, trust, contribution, config.scenario.fealac_fund_multiplier
+    )
+    tallies.platform_inflows = float(inflows.sum())
 
     countries.oda_received = oda_allocation(
         budgets.bilateral, countries.oda_base, platforms.member_bits[:n], platforms.member_bits[n:]

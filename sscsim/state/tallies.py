@@ -21,6 +21,8 @@ FUNDING_SOURCES: tuple[str, ...] = (
     "repayments",  # refundable cooperation repaid into providers' funds
     "southern_inflow",  # new money into the Southern SSC funds
     "southern_returned",  # unspent Southern money above the carry-over cap, back to treasuries
+    "platform_inflows",  # all money into platform trust funds
+    "platform_top_up",  # the scenario's extra pledges to the FEALAC fund (signed)
 )
 
 
@@ -51,6 +53,7 @@ class StepTallies:
     southern_inflow: float = 0.0
     southern_returned: float = 0.0
     platform_inflows: float = 0.0
+    platform_top_up: float = 0.0
 
     def __post_init__(self) -> None:
         self.actions = np.zeros(len(MODALITIES), dtype=np.int64)
