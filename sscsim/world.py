@@ -24,6 +24,7 @@ import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from enum import Enum
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -40,12 +41,18 @@ __all__ = [
     "INCOME_GROUPS",
     "MEMBERSHIP_COLUMNS",
     "MEMBERSHIP_ROLES",
+    "OPTIONAL_COUNTRY_COLUMNS",
     "REGIONS",
+    "REQUIRED_COUNTRY_COLUMNS",
+    "SOUTH_COLUMNS",
+    "SOUTH_RULES",
     "WorldDataError",
     "WorldTables",
     "load_countries",
     "load_memberships",
     "load_world",
+    "south_column",
+    "southern_mask",
 ]
 
 DEFAULT_COUNTRIES: Traversable = files("sscsim") / "data" / "countries.csv"
@@ -85,9 +92,24 @@ COUNTRY_COLUMNS: tuple[str, ...] = (
     "oda_gni_pct",
     "oda_gni_year",
     "oda_gni_source",
+    "g77",
     "southern",
+    "southern_non_dac",
+)
+# Columns a user's countries table may omit (the packaged one has them all): G77 membership, and
+# the South by the rule of earlier versions (needed only for `world.south: non_dac`).
+OPTIONAL_COUNTRY_COLUMNS: tuple[str, ...] = ("g77", "southern_non_dac")
+REQUIRED_COUNTRY_COLUMNS: tuple[str, ...] = tuple(
+    c for c in COUNTRY_COLUMNS if c not in OPTIONAL_COUNTRY_COLUMNS
 )
 MEMBERSHIP_COLUMNS: tuple[str, ...] = ("iso3", "platform", "role")
+
+# Which column of the countries table holds the South of each rule (`world.south`): `g77`, the
+# default, the Group of 77 and China plus self-identified Southern providers (Mexico, Turkiye);
+# `non_dac`, the wide South of earlier versions (every economy neither DAC, EU nor high-income
+# European or North American). Sources and lists: sscsim/data/SOURCES.md.
+SOUTH_COLUMNS: dict[str, str] = {"g77": "southern", "non_dac": "southern_non_dac"}
+SOUTH_RULES: tuple[str, ...] = tuple(SOUTH_COLUMNS)
 
 STR_COLUMNS: tuple[str, ...] = (
     "iso3",
@@ -97,7 +119,7 @@ STR_COLUMNS: tuple[str, ...] = (
     "income_group",
     "oda_gni_source",
 )
-BOOL_COLUMNS: tuple[str, ...] = ("sids", "ldc", "dac_member", "southern")
+BOOL_COLUMNS: tuple[str, ...] = ("sids", "ldc", "dac_member", "g77", "southern", "southern_non_dac")
 FLOAT_COLUMNS: tuple[str, ...] = ("gdp_usd", "population", "oda_gni_pct")
 YEAR_COLUMNS: tuple[str, ...] = ("gdp_year", "population_year", "oda_gni_year")
 ODA_COLUMNS: tuple[str, ...] = ("oda_gni_pct", "oda_gni_year", "oda_gni_source")
@@ -382,6 +404,8 @@ class _Parsed:
     def frame(self, columns: tuple[str, ...], sort_by: list[str]) -> pd.DataFrame:
         data: dict[str, object] = {}
         for col in columns:
+            if col not in self.values:  # an optional column the table omits
+                continue
             if col in BOOL_COLUMNS:
                 data[col] = np.array(self.values[col], dtype=bool)
             elif col in FLOAT_COLUMNS:
@@ -399,7 +423,7 @@ class _Parsed:
 
 def _parse_countries(path: Path | Traversable) -> _Parsed:
     """Read a countries table and check its form; raise every problem of a stage at once."""
-    table = _read_csv(path, COUNTRY_COLUMNS)
+    table = _read_csv(path, REQUIRED_COUNTRY_COLUMNS)
     if not table.rows:
         raise WorldDataError(f"{table.name}: the table has a header but no data rows")
     problems: list[str] = []
@@ -422,7 +446,8 @@ def _parse_countries(path: Path | Traversable) -> _Parsed:
     }
     parsers.update(dict.fromkeys(BOOL_COLUMNS, _parse_bool))
     parsers.update(dict.fromkeys(YEAR_COLUMNS, _parse_year))
-    values = {col: _parse_column(table, col, parsers[col], problems) for col in COUNTRY_COLUMNS}
+    present = [col for col in COUNTRY_COLUMNS if col in table.header]
+    values = {col: _parse_column(table, col, parsers[col], problems) for col in present}
     if problems:
         raise WorldDataError(problems)
     problems = _duplicates(table, ("iso3",)) + _countries_row_problems(table, values)
@@ -433,7 +458,7 @@ def _parse_countries(path: Path | Traversable) -> _Parsed:
 
 def _countries_row_problems(table: _Table, values: dict[str, list[Any]]) -> list[str]:
     """Rules between the columns of a row: ODA fields for DAC members only; value-year pairs."""
-    raw = {col: table.header.index(col) for col in COUNTRY_COLUMNS}
+    raw = {col: table.header.index(col) for col in REQUIRED_COUNTRY_COLUMNS}
     problems: list[str] = []
     for i, cells in enumerate(table.rows):
         dac = values["dac_member"][i]
@@ -501,6 +526,19 @@ def _unknown_members(memberships: _Parsed, known: set[str], countries: str) -> l
 # ---------------------------------------------------------------------------
 # Meaning: a world the model can simulate
 # ---------------------------------------------------------------------------
+def _south_columns(countries: _Parsed) -> list[str]:
+    """The South columns the table has, the default rule's first."""
+    return [column for column in SOUTH_COLUMNS.values() if column in countries.values]
+
+
+def _rule_text(column: str) -> str:
+    """How a message names a South other than the default one."""
+    if column == SOUTH_COLUMNS["g77"]:
+        return ""
+    rule = next(rule for rule, col in SOUTH_COLUMNS.items() if col == column)
+    return f" (the South of world.south = {rule})"
+
+
 def _world_problems(countries: _Parsed, memberships: _Parsed) -> list[str]:
     """Every rule the two tables must meet together for the model to run on them.
 
@@ -508,11 +546,13 @@ def _world_problems(countries: _Parsed, memberships: _Parsed) -> list[str]:
     GDP or population (a missing GDP is imputed from the income group's median GDP per capita
     among Southern economies with both; one with neither is left out) and of each DAC member.
     A world without DAC members runs (no ODA); one without a Southern country does not.
+    Each South the table holds (`southern`, and `southern_non_dac` if present: see
+    :data:`SOUTH_COLUMNS`) is checked, so that either rule can be chosen.
     """
     table, v = countries.table, countries.values
     codes = v["iso3"]
     rows = range(len(codes))
-    southern = [i for i in rows if v["southern"][i]]
+    columns = _south_columns(countries)
     dac = [i for i in rows if v["dac_member"][i]]
     gdp, population = v["gdp_usd"], v["population"]
 
@@ -520,17 +560,21 @@ def _world_problems(countries: _Parsed, memberships: _Parsed) -> list[str]:
         return not math.isnan(x)
 
     problems: list[str] = []
-    both = [i for i in southern if v["dac_member"][i]]
-    if both:
-        problems.append(
-            f"{table.name}, columns 'southern' and 'dac_member': "
-            f"{_count(len(both), 'economy is', 'economies are')} both Southern and a DAC member"
-            " (an economy is either a Southern country or a northern partner, not both): "
-            + _listing([table.at(i, codes[i]) for i in both])
-        )
+    for column in columns:
+        both = [i for i in rows if v[column][i] and v["dac_member"][i]]
+        if both:
+            problems.append(
+                f"{table.name}, columns {column!r} and 'dac_member': "
+                f"{_count(len(both), 'economy is', 'economies are')} both Southern"
+                f"{_rule_text(column)} and a DAC member (an economy is either a Southern country"
+                " or a northern partner, not both): "
+                + _listing([table.at(i, codes[i]) for i in both])
+            )
 
+    # Row by row, once for an economy that is Southern under any rule.
+    any_south = [i for i in rows if any(v[column][i] for column in columns)]
     unusable: list[str] = []
-    for i in southern:
+    for i in any_south:
         reasons = [
             f"{col} is 0" for col, x in (("gdp_usd", gdp), ("population", population)) if x[i] == 0
         ]
@@ -546,19 +590,22 @@ def _world_problems(countries: _Parsed, memberships: _Parsed) -> list[str]:
             " with population only, GDP is imputed; with neither, the economy is left out): "
             + _listing(unusable, "; ")
         )
-    sized = [i for i in southern if gdp[i] > 0 and population[i] > 0]
-    if not southern:
-        problems.append(
-            f"{table.name}, column 'southern': no Southern economy (no row has southern true);"
-            " the model needs at least one Southern country"
-        )
-    elif not sized and not unusable:
-        problems.append(
-            f"{table.name}: no Southern economy has both gdp_usd and population, so none can be"
-            " simulated (a missing GDP is imputed from Southern economies that have both);"
-            f" {_count(len(southern), 'Southern row', 'Southern rows')}: "
-            + _listing([table.at(i, codes[i]) for i in southern])
-        )
+    for column in columns:
+        southern = [i for i in rows if v[column][i]]
+        sized = [i for i in southern if gdp[i] > 0 and population[i] > 0]
+        if not southern:
+            problems.append(
+                f"{table.name}, column {column!r}: no Southern economy (no row has {column}"
+                f" true){_rule_text(column)}; the model needs at least one Southern country"
+            )
+        elif not sized and not unusable:
+            problems.append(
+                f"{table.name}: no Southern economy{_rule_text(column)} has both gdp_usd and"
+                " population, so none can be simulated (a missing GDP is imputed from Southern"
+                " economies that have both);"
+                f" {_count(len(southern), 'Southern row', 'Southern rows')}: "
+                + _listing([table.at(i, codes[i]) for i in southern])
+            )
 
     no_gdp = [
         f"{table.at(i, codes[i])} (gdp_usd is {'0' if gdp[i] == 0 else 'empty'})"
@@ -573,17 +620,22 @@ def _world_problems(countries: _Parsed, memberships: _Parsed) -> list[str]:
         )
 
     problems += _unknown_members(memberships, set(codes), f"the countries table {table.name}")
-    problems += _platforms_without_members(countries, memberships)
+    reported: set[str] = set()
+    for column in columns:
+        problems += _platforms_without_members(countries, memberships, column, reported)
     return problems
 
 
-def _platforms_without_members(countries: _Parsed, memberships: _Parsed) -> list[str]:
-    """One problem naming every platform none of whose (known) members the model simulates."""
+def _platforms_without_members(
+    countries: _Parsed, memberships: _Parsed, column: str, reported: set[str]
+) -> list[str]:
+    """One problem naming every platform none of whose (known) members the model simulates
+    when the South is `column`; platforms in `reported` are skipped, and added to it."""
     v = countries.values
     why_not: dict[str, str] = {}  # economies that are not actors, and why
     for i, code in enumerate(v["iso3"]):
-        if v["southern"][i] or v["dac_member"][i]:
-            if v["southern"][i] and math.isnan(v["gdp_usd"][i]) and math.isnan(v["population"][i]):
+        if v[column][i] or v["dac_member"][i]:
+            if v[column][i] and math.isnan(v["gdp_usd"][i]) and math.isnan(v["population"][i]):
                 why_not[code] = "Southern without GDP and population: left out"
         else:
             why_not[code] = "neither Southern nor a DAC member"
@@ -594,6 +646,8 @@ def _platforms_without_members(countries: _Parsed, memberships: _Parsed) -> list
         rows_of.setdefault(platform, []).append(i)
     empty: list[str] = []
     for platform, rows in rows_of.items():
+        if platform in reported:
+            continue
         members = [i for i in rows if m["iso3"][i] in known]  # unknown codes: reported apart
         if members and all(m["iso3"][i] in why_not for i in members):
             by_reason: dict[str, list[str]] = {}
@@ -601,19 +655,54 @@ def _platforms_without_members(countries: _Parsed, memberships: _Parsed) -> list
                 by_reason.setdefault(why_not[m["iso3"][i]], []).append(table.at(i, m["iso3"][i]))
             named = [f"{_listing(where)} ({reason})" for reason, where in by_reason.items()]
             empty.append(f"{platform!r}: {'; '.join(named)}")
+            reported.add(platform)
     if not empty:
         return []
     return [
         f"{table.name}, column 'platform': "
         f"{_count(len(empty), 'platform has', 'platforms have')} no member that the model"
-        " simulates (a Southern economy with GDP or population, or a DAC member): "
-        + _listing(empty, " | ")
+        f" simulates{_rule_text(column)} (a Southern economy with GDP or population, or a DAC"
+        " member): " + _listing(empty, " | ")
     ]
 
 
 # ---------------------------------------------------------------------------
 # Public loaders
 # ---------------------------------------------------------------------------
+def south_column(rule: str | Enum) -> str:
+    """The countries-table column holding the South of `rule` (``"g77"`` or ``"non_dac"``, or
+    the config's `world.south` Enum member); see :data:`SOUTH_COLUMNS`.
+
+    Raises
+    ------
+    ValueError
+        If `rule` is not one of :data:`SOUTH_RULES`.
+    """
+    name = rule.value if isinstance(rule, Enum) else rule
+    if name not in SOUTH_COLUMNS:
+        raise ValueError(f"unknown rule of the South {name!r}; known: {', '.join(SOUTH_RULES)}")
+    return SOUTH_COLUMNS[name]
+
+
+def southern_mask(countries: pd.DataFrame, rule: str | Enum = "g77") -> pd.Series:
+    """Which rows of a countries frame are Southern by `rule` (bool Series like the frame).
+
+    Raises
+    ------
+    WorldDataError
+        If the table lacks the rule's column (a user's table may omit ``southern_non_dac``).
+    """
+    column = south_column(rule)
+    if column not in countries:
+        name = rule.value if isinstance(rule, Enum) else rule
+        raise WorldDataError(
+            f"the countries table has no column {column!r}, which holds the South of"
+            f" world.south = {name}; add it (see sscsim/data/SOURCES.md) or choose world.south"
+            " = g77"
+        )
+    return countries[column].astype(bool)
+
+
 def load_countries(path: str | Path | Traversable | None = None) -> pd.DataFrame:
     """Load a countries table and check its form (the table on its own).
 
@@ -626,7 +715,8 @@ def load_countries(path: str | Path | Traversable | None = None) -> pd.DataFrame
     -------
     pandas.DataFrame
         One row per economy sorted by ``iso3`` with a ``RangeIndex`` and the
-        columns of :data:`COUNTRY_COLUMNS` (extra columns follow, as strings).
+        columns of :data:`COUNTRY_COLUMNS` (those of :data:`OPTIONAL_COUNTRY_COLUMNS` only if
+        the file has them; extra columns follow, as strings).
         Text columns are ``str`` (missing = ``""``), booleans ``bool``,
         ``gdp_usd``/``population``/``oda_gni_pct`` ``float64`` (missing = NaN),
         years nullable ``Int64``.
@@ -738,6 +828,8 @@ def load_world(
     Form: as :func:`load_countries` and :func:`load_memberships`, the problems of both files
     reported together. Meaning, once the form is right (all problems reported together):
 
+    - for each South the table holds (``southern``, the default rule, and
+      ``southern_non_dac`` if present; :data:`SOUTH_COLUMNS`), so that either can be chosen:
     - no economy is both Southern and a DAC member;
     - at least one Southern economy, and at least one with both GDP and population;
     - every Southern economy has ``gdp_usd > 0`` and ``population > 0``, or population only

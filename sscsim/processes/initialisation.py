@@ -24,7 +24,9 @@ def initial_state(config: SSCConfig, world: WorldTables, rng: np.random.Generato
     from `rng`) and the standing agreements."""
     scenario = config.scenario
     sectors = list(config.world.sectors)
-    roster = build_roster(world, config.world.champions, scenario.champions_enabled)
+    roster = build_roster(
+        world, config.world.champions, scenario.champions_enabled, config.world.south
+    )
     n = roster.n_south
     inflow = southern_budget_inflow(
         roster.gdp_usd[:n], roster.kind[:n] == Kind.CHAMPION, config.steps_per_year, config.funding
