@@ -60,7 +60,7 @@ def synthetic_world(
     memberships = memberships.sort_values(["platform", "iso3"], kind="stable").reset_index(
         drop=True
     )
-    return WorldTables(countries=actors, memberships=memberships)
+    return WorldTables(countries=actors, memberships=memberships, geography=base.geography)
 
 
 def initial_ties(

@@ -37,7 +37,9 @@ __all__ = [
     "BOOL_COLUMNS",
     "COUNTRY_COLUMNS",
     "DEFAULT_COUNTRIES",
+    "DEFAULT_GEOGRAPHY",
     "DEFAULT_MEMBERSHIPS",
+    "GEOGRAPHY_COLUMNS",
     "INCOME_GROUPS",
     "MEMBERSHIP_COLUMNS",
     "MEMBERSHIP_ROLES",
@@ -49,6 +51,7 @@ __all__ = [
     "WorldDataError",
     "WorldTables",
     "load_countries",
+    "load_geography",
     "load_memberships",
     "load_world",
     "south_column",
@@ -57,6 +60,7 @@ __all__ = [
 
 DEFAULT_COUNTRIES: Traversable = files("sscsim") / "data" / "countries.csv"
 DEFAULT_MEMBERSHIPS: Traversable = files("sscsim") / "data" / "memberships.csv"
+DEFAULT_GEOGRAPHY: Traversable = files("sscsim") / "data" / "geography.csv"
 
 REGIONS: tuple[str, ...] = (
     "asia_pacific",
@@ -103,6 +107,14 @@ REQUIRED_COUNTRY_COLUMNS: tuple[str, ...] = tuple(
     c for c in COUNTRY_COLUMNS if c not in OPTIONAL_COUNTRY_COLUMNS
 )
 MEMBERSHIP_COLUMNS: tuple[str, ...] = ("iso3", "platform", "role")
+GEOGRAPHY_COLUMNS: tuple[str, ...] = (
+    "iso3",
+    "capital",
+    "latitude",
+    "longitude",
+    "languages",
+    "neighbours",
+)
 
 # Which column of the countries table holds the South of each rule (`world.south`): `g77`, the
 # default, the Group of 77 and China plus self-identified Southern providers (Mexico, Turkiye);
@@ -131,6 +143,7 @@ _ISO3 = re.compile(r"[A-Z]{3}")
 _PLATFORM = re.compile(r"[A-Z0-9][A-Z0-9_-]*")
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _INTEGER = re.compile(r"[+-]?\d+")
+_LANGUAGE = re.compile(r"[a-z]{2}")
 
 PathLike = str | Path | Traversable
 
@@ -769,6 +782,119 @@ def load_memberships(
     return parsed.frame(MEMBERSHIP_COLUMNS, ["platform", "iso3"])
 
 
+def _parse_coordinate(limit: float) -> Callable[[str], float]:
+    def parse(value: str) -> float:
+        if value == "":
+            return math.nan
+        if not _NUMBER.fullmatch(value):
+            raise ValueError("is not a number (or empty)")
+        number = float(value)
+        if not -limit <= number <= limit:
+            raise ValueError(f"is outside [{-limit:g}, {limit:g}] degrees")
+        return number
+
+    return parse
+
+
+def _code_list(item: re.Pattern[str], what: str) -> Callable[[str], tuple[str, ...]]:
+    def parse(value: str) -> tuple[str, ...]:
+        if value == "":
+            return ()
+        items = value.split(";")
+        for x in items:
+            if not item.fullmatch(x):
+                raise ValueError(f"is not a ';'-separated list of {what} ({x!r} is not one)")
+        if len(set(items)) != len(items):
+            raise ValueError("lists a code twice")
+        return tuple(items)
+
+    return parse
+
+
+def load_geography(
+    path: str | Path | Traversable | None = None,
+    countries: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Load a geography table (capitals, coordinates, languages, land neighbours) and check it.
+
+    Parameters
+    ----------
+    path
+        CSV file; ``None`` for the packaged ``sscsim/data/geography.csv`` (GeoNames data, built
+        by ``scripts/build_world_tables.py``; sources in ``sscsim/data/SOURCES.md``).
+    countries
+        If given, every ``iso3`` and every neighbour must be one of ``countries["iso3"]``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per economy sorted by ``iso3`` with a ``RangeIndex``: ``iso3``, ``capital``
+        (``str``, may be empty), ``latitude`` in [-90, 90] and ``longitude`` in [-180, 180]
+        (``float64`` degrees of the capital, NaN where unknown, both or neither),
+        ``languages`` (tuple of ISO 639-1 codes, the source's order) and ``neighbours``
+        (tuple of ISO3 codes of economies sharing a land border).
+
+    Raises
+    ------
+    WorldDataError
+        Naming file, row and line, column and value for an unreadable file, a missing
+        column, a bad code, coordinate or list, a repeated ``iso3``, an economy listed as its
+        own neighbour, only one of latitude and longitude, or a code unknown to `countries`.
+    """
+    table = _read_csv(_as_path(path, DEFAULT_GEOGRAPHY), GEOGRAPHY_COLUMNS)
+    problems: list[str] = []
+    parsers: dict[str, Callable[[str], object]] = {
+        "iso3": _iso3,
+        "capital": str,
+        "latitude": _parse_coordinate(90.0),
+        "longitude": _parse_coordinate(180.0),
+        "languages": _code_list(_LANGUAGE, "ISO 639-1 codes (two lowercase letters)"),
+        "neighbours": _code_list(_ISO3, "ISO3 codes"),
+    }
+    values = {col: _parse_column(table, col, parsers[col], problems) for col in GEOGRAPHY_COLUMNS}
+    if problems:
+        raise WorldDataError(problems)
+    problems = _duplicates(table, ("iso3",))
+    known = set(countries["iso3"].astype(str)) if countries is not None else None
+    for i, code in enumerate(values["iso3"]):
+        lat, lon = values["latitude"][i], values["longitude"][i]
+        if math.isnan(lat) != math.isnan(lon):
+            column = "longitude" if math.isnan(lon) else "latitude"
+            problems.append(
+                f"{table.where(i, column)}: {table.rows[i][table.header.index(column)]!r} is"
+                " empty, but the other coordinate is given (give both or neither)"
+            )
+        cell = table.rows[i][table.header.index("neighbours")]
+        if code in values["neighbours"][i]:
+            problems.append(
+                f"{table.where(i, 'neighbours')}: {cell!r} lists {code!r}, its own neighbour"
+            )
+        if known is not None:
+            if code not in known:
+                problems.append(
+                    f"{table.where(i, 'iso3')}: {code!r} is not an economy of the countries table"
+                )
+            unknown = [n for n in values["neighbours"][i] if n not in known]
+            if unknown:
+                problems.append(
+                    f"{table.where(i, 'neighbours')}: {cell!r} lists {', '.join(unknown)}, not"
+                    " economies of the countries table"
+                )
+    if problems:
+        raise WorldDataError(problems)
+    frame = pd.DataFrame(
+        {
+            "iso3": _str_series(values["iso3"]),
+            "capital": _str_series(values["capital"]),
+            "latitude": np.array(values["latitude"], dtype=np.float64),
+            "longitude": np.array(values["longitude"], dtype=np.float64),
+            "languages": pd.Series(values["languages"], dtype=object),
+            "neighbours": pd.Series(values["neighbours"], dtype=object),
+        }
+    )
+    return frame.sort_values("iso3", kind="stable", ignore_index=True)
+
+
 @dataclass(frozen=True, eq=False)
 class WorldTables:
     """The validated world: economies and platform memberships.
@@ -779,10 +905,15 @@ class WorldTables:
         As returned by :func:`load_countries`.
     memberships
         As returned by :func:`load_memberships`.
+    geography
+        As returned by :func:`load_geography` (capitals, languages, land neighbours), or
+        ``None`` when the world has none (a user's own tables may omit it). Rows are economies;
+        in a synthetic world look actors up by their economy (column ``country``).
     """
 
     countries: pd.DataFrame
     memberships: pd.DataFrame
+    geography: pd.DataFrame | None = None
 
     def platforms(self) -> list[str]:
         """Sorted platform codes."""
@@ -822,6 +953,7 @@ class WorldTables:
 def load_world(
     countries_path: str | Path | Traversable | None = None,
     memberships_path: str | Path | Traversable | None = None,
+    geography_path: str | Path | Traversable | None = None,
 ) -> WorldTables:
     """Load both tables (packaged ones by default), check each one's form and their meaning.
 
@@ -839,6 +971,10 @@ def load_world(
     - every platform of the membership table has a member that the model simulates.
 
     A world without DAC members is allowed: it runs, with no ODA.
+
+    The geography table (:func:`load_geography`, its codes checked against the countries
+    table) is ``geography_path`` if given, else the packaged one when the countries table is
+    the packaged one, else none (``WorldTables.geography`` is ``None``).
 
     Raises
     ------
@@ -861,7 +997,12 @@ def load_world(
     problems = _world_problems(countries, memberships)
     if problems:
         raise WorldDataError(problems)
+    frame = countries.frame(COUNTRY_COLUMNS, ["iso3"])
+    geography = None
+    if geography_path is not None or countries_path is None:
+        geography = load_geography(geography_path, frame)
     return WorldTables(
-        countries=countries.frame(COUNTRY_COLUMNS, ["iso3"]),
+        countries=frame,
         memberships=memberships.frame(MEMBERSHIP_COLUMNS, ["platform", "iso3"]),
+        geography=geography,
     )

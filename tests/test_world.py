@@ -284,7 +284,7 @@ def test_build_reproduces_shipped_files(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     shipped = Path(str(DEFAULT_COUNTRIES)).parent
-    for name in ("countries.csv", "memberships.csv", "SOURCES.md"):
+    for name in ("countries.csv", "memberships.csv", "geography.csv", "SOURCES.md"):
         assert (tmp_path / name).read_bytes() == (shipped / name).read_bytes(), name
         assert b"\r" not in (tmp_path / name).read_bytes()
 
