@@ -851,7 +851,9 @@ def load_geography(
         "languages": _code_list(_LANGUAGE, "ISO 639-1 codes (two lowercase letters)"),
         "neighbours": _code_list(_ISO3, "ISO3 codes"),
     }
-    values = {col: _parse_column(table, col, parsers[col], problems) for col in GEOGRAPHY_COLUMNS}
+    values: dict[str, list[Any]] = {
+        col: _parse_column(table, col, parsers[col], problems) for col in GEOGRAPHY_COLUMNS
+    }
     if problems:
         raise WorldDataError(problems)
     problems = _duplicates(table, ("iso3",))

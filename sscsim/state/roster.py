@@ -84,11 +84,11 @@ def build_roster(
     world: WorldTables,
     champions: list[str],
     champions_enabled: bool,
-    south: str | Enum = "g77",
+    rule: str | Enum = "g77",
 ) -> Roster:
     """Select the actors and fix their attributes.
 
-    Southern countries are the rows Southern by the rule `south` (`world.south`: ``"g77"``, the
+    Southern countries are the rows Southern by `rule` (`world.south`: ``"g77"``, the
     column ``southern``, or ``"non_dac"``, the column ``southern_non_dac``; see
     `sscsim.world.SOUTH_COLUMNS`); northern partners the DAC members. A
     Southern economy without GDP but with population gets the median GDP per capita of its income
@@ -96,7 +96,7 @@ def build_roster(
     Unclassified economies (income group empty) get the level their GDP per capita implies.
     """
     countries = world.countries
-    south = countries[southern_mask(countries, south)].copy()
+    south = countries[southern_mask(countries, rule)].copy()
     north = countries[countries["dac_member"]].copy()
 
     per_capita = south["gdp_usd"] / south["population"]
