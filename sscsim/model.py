@@ -251,5 +251,7 @@ def _load_world(config: SSCConfig) -> WorldTables:
         from sscsim.synthetic import synthetic_world
 
         config.validate(world)  # codes name economies of the base world
-        world = synthetic_world(config.world.synthetic_actors, config.world.synthetic_seed, world)
+        world = synthetic_world(
+            config.world.synthetic_actors, config.world.synthetic_seed, world, config.world.south
+        )
     return world

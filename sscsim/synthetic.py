@@ -11,24 +11,33 @@ Seeded and reproducible: the same N and seed give the same world.
 
 from __future__ import annotations
 
+from enum import Enum
+
 import numpy as np
 import pandas as pd
 
 from sscsim.state.ties import Layer
-from sscsim.world import WorldTables, load_world
+from sscsim.world import WorldTables, load_world, southern_mask
 
 
-def synthetic_world(n_actors: int, seed: int = 0, base: WorldTables | None = None) -> WorldTables:
+def synthetic_world(
+    n_actors: int,
+    seed: int = 0,
+    base: WorldTables | None = None,
+    south: str | Enum = "g77",
+) -> WorldTables:
     """A world of `n_actors` actors resampled from `base` (default: the packaged real world).
 
-    Actor codes are the economy's ISO3 code and a number (``IDN0000042``); the column `country`
-    holds the economy's ISO3 code.
+    The economies drawn are the base world's Southern economies by the rule `south`
+    (`world.south`: ``"g77"`` or ``"non_dac"``) and its DAC members, each with GDP and
+    population; build the roster with the same rule. Actor codes are the economy's ISO3 code
+    and a number (``IDN0000042``); the column `country` holds the economy's ISO3 code.
     """
     if n_actors < 2:
         raise ValueError(f"synthetic world: n_actors = {n_actors}: needs at least 2 actors")
     base = base if base is not None else load_world()
     economies = base.countries[
-        (base.countries["southern"] | base.countries["dac_member"])
+        (southern_mask(base.countries, south) | base.countries["dac_member"])
         & base.countries["gdp_usd"].notna()
         & base.countries["population"].notna()
     ].reset_index(drop=True)
@@ -51,7 +60,7 @@ def synthetic_world(n_actors: int, seed: int = 0, base: WorldTables | None = Non
     memberships = memberships.sort_values(["platform", "iso3"], kind="stable").reset_index(
         drop=True
     )
-    return WorldTables(countries=actors, memberships=memberships)
+    return WorldTables(countries=actors, memberships=memberships, geography=base.geography)
 
 
 def initial_ties(

@@ -24,6 +24,7 @@ import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from enum import Enum
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -36,20 +37,30 @@ __all__ = [
     "BOOL_COLUMNS",
     "COUNTRY_COLUMNS",
     "DEFAULT_COUNTRIES",
+    "DEFAULT_GEOGRAPHY",
     "DEFAULT_MEMBERSHIPS",
+    "GEOGRAPHY_COLUMNS",
     "INCOME_GROUPS",
     "MEMBERSHIP_COLUMNS",
     "MEMBERSHIP_ROLES",
+    "OPTIONAL_COUNTRY_COLUMNS",
     "REGIONS",
+    "REQUIRED_COUNTRY_COLUMNS",
+    "SOUTH_COLUMNS",
+    "SOUTH_RULES",
     "WorldDataError",
     "WorldTables",
     "load_countries",
+    "load_geography",
     "load_memberships",
     "load_world",
+    "south_column",
+    "southern_mask",
 ]
 
 DEFAULT_COUNTRIES: Traversable = files("sscsim") / "data" / "countries.csv"
 DEFAULT_MEMBERSHIPS: Traversable = files("sscsim") / "data" / "memberships.csv"
+DEFAULT_GEOGRAPHY: Traversable = files("sscsim") / "data" / "geography.csv"
 
 REGIONS: tuple[str, ...] = (
     "asia_pacific",
@@ -85,9 +96,32 @@ COUNTRY_COLUMNS: tuple[str, ...] = (
     "oda_gni_pct",
     "oda_gni_year",
     "oda_gni_source",
+    "g77",
     "southern",
+    "southern_non_dac",
+)
+# Columns a user's countries table may omit (the packaged one has them all): G77 membership, and
+# the South by the rule of earlier versions (needed only for `world.south: non_dac`).
+OPTIONAL_COUNTRY_COLUMNS: tuple[str, ...] = ("g77", "southern_non_dac")
+REQUIRED_COUNTRY_COLUMNS: tuple[str, ...] = tuple(
+    c for c in COUNTRY_COLUMNS if c not in OPTIONAL_COUNTRY_COLUMNS
 )
 MEMBERSHIP_COLUMNS: tuple[str, ...] = ("iso3", "platform", "role")
+GEOGRAPHY_COLUMNS: tuple[str, ...] = (
+    "iso3",
+    "capital",
+    "latitude",
+    "longitude",
+    "languages",
+    "neighbours",
+)
+
+# Which column of the countries table holds the South of each rule (`world.south`): `g77`, the
+# default, the Group of 77 and China plus self-identified Southern providers (Mexico, Turkiye);
+# `non_dac`, the wide South of earlier versions (every economy neither DAC, EU nor high-income
+# European or North American). Sources and lists: sscsim/data/SOURCES.md.
+SOUTH_COLUMNS: dict[str, str] = {"g77": "southern", "non_dac": "southern_non_dac"}
+SOUTH_RULES: tuple[str, ...] = tuple(SOUTH_COLUMNS)
 
 STR_COLUMNS: tuple[str, ...] = (
     "iso3",
@@ -97,7 +131,7 @@ STR_COLUMNS: tuple[str, ...] = (
     "income_group",
     "oda_gni_source",
 )
-BOOL_COLUMNS: tuple[str, ...] = ("sids", "ldc", "dac_member", "southern")
+BOOL_COLUMNS: tuple[str, ...] = ("sids", "ldc", "dac_member", "g77", "southern", "southern_non_dac")
 FLOAT_COLUMNS: tuple[str, ...] = ("gdp_usd", "population", "oda_gni_pct")
 YEAR_COLUMNS: tuple[str, ...] = ("gdp_year", "population_year", "oda_gni_year")
 ODA_COLUMNS: tuple[str, ...] = ("oda_gni_pct", "oda_gni_year", "oda_gni_source")
@@ -109,6 +143,7 @@ _ISO3 = re.compile(r"[A-Z]{3}")
 _PLATFORM = re.compile(r"[A-Z0-9][A-Z0-9_-]*")
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _INTEGER = re.compile(r"[+-]?\d+")
+_LANGUAGE = re.compile(r"[a-z]{2}")
 
 PathLike = str | Path | Traversable
 
@@ -382,6 +417,8 @@ class _Parsed:
     def frame(self, columns: tuple[str, ...], sort_by: list[str]) -> pd.DataFrame:
         data: dict[str, object] = {}
         for col in columns:
+            if col not in self.values:  # an optional column the table omits
+                continue
             if col in BOOL_COLUMNS:
                 data[col] = np.array(self.values[col], dtype=bool)
             elif col in FLOAT_COLUMNS:
@@ -399,7 +436,7 @@ class _Parsed:
 
 def _parse_countries(path: Path | Traversable) -> _Parsed:
     """Read a countries table and check its form; raise every problem of a stage at once."""
-    table = _read_csv(path, COUNTRY_COLUMNS)
+    table = _read_csv(path, REQUIRED_COUNTRY_COLUMNS)
     if not table.rows:
         raise WorldDataError(f"{table.name}: the table has a header but no data rows")
     problems: list[str] = []
@@ -422,7 +459,8 @@ def _parse_countries(path: Path | Traversable) -> _Parsed:
     }
     parsers.update(dict.fromkeys(BOOL_COLUMNS, _parse_bool))
     parsers.update(dict.fromkeys(YEAR_COLUMNS, _parse_year))
-    values = {col: _parse_column(table, col, parsers[col], problems) for col in COUNTRY_COLUMNS}
+    present = [col for col in COUNTRY_COLUMNS if col in table.header]
+    values = {col: _parse_column(table, col, parsers[col], problems) for col in present}
     if problems:
         raise WorldDataError(problems)
     problems = _duplicates(table, ("iso3",)) + _countries_row_problems(table, values)
@@ -433,7 +471,7 @@ def _parse_countries(path: Path | Traversable) -> _Parsed:
 
 def _countries_row_problems(table: _Table, values: dict[str, list[Any]]) -> list[str]:
     """Rules between the columns of a row: ODA fields for DAC members only; value-year pairs."""
-    raw = {col: table.header.index(col) for col in COUNTRY_COLUMNS}
+    raw = {col: table.header.index(col) for col in REQUIRED_COUNTRY_COLUMNS}
     problems: list[str] = []
     for i, cells in enumerate(table.rows):
         dac = values["dac_member"][i]
@@ -501,6 +539,19 @@ def _unknown_members(memberships: _Parsed, known: set[str], countries: str) -> l
 # ---------------------------------------------------------------------------
 # Meaning: a world the model can simulate
 # ---------------------------------------------------------------------------
+def _south_columns(countries: _Parsed) -> list[str]:
+    """The South columns the table has, the default rule's first."""
+    return [column for column in SOUTH_COLUMNS.values() if column in countries.values]
+
+
+def _rule_text(column: str) -> str:
+    """How a message names a South other than the default one."""
+    if column == SOUTH_COLUMNS["g77"]:
+        return ""
+    rule = next(rule for rule, col in SOUTH_COLUMNS.items() if col == column)
+    return f" (the South of world.south = {rule})"
+
+
 def _world_problems(countries: _Parsed, memberships: _Parsed) -> list[str]:
     """Every rule the two tables must meet together for the model to run on them.
 
@@ -508,11 +559,13 @@ def _world_problems(countries: _Parsed, memberships: _Parsed) -> list[str]:
     GDP or population (a missing GDP is imputed from the income group's median GDP per capita
     among Southern economies with both; one with neither is left out) and of each DAC member.
     A world without DAC members runs (no ODA); one without a Southern country does not.
+    Each South the table holds (`southern`, and `southern_non_dac` if present: see
+    :data:`SOUTH_COLUMNS`) is checked, so that either rule can be chosen.
     """
     table, v = countries.table, countries.values
     codes = v["iso3"]
     rows = range(len(codes))
-    southern = [i for i in rows if v["southern"][i]]
+    columns = _south_columns(countries)
     dac = [i for i in rows if v["dac_member"][i]]
     gdp, population = v["gdp_usd"], v["population"]
 
@@ -520,17 +573,21 @@ def _world_problems(countries: _Parsed, memberships: _Parsed) -> list[str]:
         return not math.isnan(x)
 
     problems: list[str] = []
-    both = [i for i in southern if v["dac_member"][i]]
-    if both:
-        problems.append(
-            f"{table.name}, columns 'southern' and 'dac_member': "
-            f"{_count(len(both), 'economy is', 'economies are')} both Southern and a DAC member"
-            " (an economy is either a Southern country or a northern partner, not both): "
-            + _listing([table.at(i, codes[i]) for i in both])
-        )
+    for column in columns:
+        both = [i for i in rows if v[column][i] and v["dac_member"][i]]
+        if both:
+            problems.append(
+                f"{table.name}, columns {column!r} and 'dac_member': "
+                f"{_count(len(both), 'economy is', 'economies are')} both Southern"
+                f"{_rule_text(column)} and a DAC member (an economy is either a Southern country"
+                " or a northern partner, not both): "
+                + _listing([table.at(i, codes[i]) for i in both])
+            )
 
+    # Row by row, once for an economy that is Southern under any rule.
+    any_south = [i for i in rows if any(v[column][i] for column in columns)]
     unusable: list[str] = []
-    for i in southern:
+    for i in any_south:
         reasons = [
             f"{col} is 0" for col, x in (("gdp_usd", gdp), ("population", population)) if x[i] == 0
         ]
@@ -546,19 +603,22 @@ def _world_problems(countries: _Parsed, memberships: _Parsed) -> list[str]:
             " with population only, GDP is imputed; with neither, the economy is left out): "
             + _listing(unusable, "; ")
         )
-    sized = [i for i in southern if gdp[i] > 0 and population[i] > 0]
-    if not southern:
-        problems.append(
-            f"{table.name}, column 'southern': no Southern economy (no row has southern true);"
-            " the model needs at least one Southern country"
-        )
-    elif not sized and not unusable:
-        problems.append(
-            f"{table.name}: no Southern economy has both gdp_usd and population, so none can be"
-            " simulated (a missing GDP is imputed from Southern economies that have both);"
-            f" {_count(len(southern), 'Southern row', 'Southern rows')}: "
-            + _listing([table.at(i, codes[i]) for i in southern])
-        )
+    for column in columns:
+        southern = [i for i in rows if v[column][i]]
+        sized = [i for i in southern if gdp[i] > 0 and population[i] > 0]
+        if not southern:
+            problems.append(
+                f"{table.name}, column {column!r}: no Southern economy (no row has {column}"
+                f" true){_rule_text(column)}; the model needs at least one Southern country"
+            )
+        elif not sized and not unusable:
+            problems.append(
+                f"{table.name}: no Southern economy{_rule_text(column)} has both gdp_usd and"
+                " population, so none can be simulated (a missing GDP is imputed from Southern"
+                " economies that have both);"
+                f" {_count(len(southern), 'Southern row', 'Southern rows')}: "
+                + _listing([table.at(i, codes[i]) for i in southern])
+            )
 
     no_gdp = [
         f"{table.at(i, codes[i])} (gdp_usd is {'0' if gdp[i] == 0 else 'empty'})"
@@ -573,17 +633,22 @@ def _world_problems(countries: _Parsed, memberships: _Parsed) -> list[str]:
         )
 
     problems += _unknown_members(memberships, set(codes), f"the countries table {table.name}")
-    problems += _platforms_without_members(countries, memberships)
+    reported: set[str] = set()
+    for column in columns:
+        problems += _platforms_without_members(countries, memberships, column, reported)
     return problems
 
 
-def _platforms_without_members(countries: _Parsed, memberships: _Parsed) -> list[str]:
-    """One problem naming every platform none of whose (known) members the model simulates."""
+def _platforms_without_members(
+    countries: _Parsed, memberships: _Parsed, column: str, reported: set[str]
+) -> list[str]:
+    """One problem naming every platform none of whose (known) members the model simulates
+    when the South is `column`; platforms in `reported` are skipped, and added to it."""
     v = countries.values
     why_not: dict[str, str] = {}  # economies that are not actors, and why
     for i, code in enumerate(v["iso3"]):
-        if v["southern"][i] or v["dac_member"][i]:
-            if v["southern"][i] and math.isnan(v["gdp_usd"][i]) and math.isnan(v["population"][i]):
+        if v[column][i] or v["dac_member"][i]:
+            if v[column][i] and math.isnan(v["gdp_usd"][i]) and math.isnan(v["population"][i]):
                 why_not[code] = "Southern without GDP and population: left out"
         else:
             why_not[code] = "neither Southern nor a DAC member"
@@ -594,6 +659,8 @@ def _platforms_without_members(countries: _Parsed, memberships: _Parsed) -> list
         rows_of.setdefault(platform, []).append(i)
     empty: list[str] = []
     for platform, rows in rows_of.items():
+        if platform in reported:
+            continue
         members = [i for i in rows if m["iso3"][i] in known]  # unknown codes: reported apart
         if members and all(m["iso3"][i] in why_not for i in members):
             by_reason: dict[str, list[str]] = {}
@@ -601,19 +668,54 @@ def _platforms_without_members(countries: _Parsed, memberships: _Parsed) -> list
                 by_reason.setdefault(why_not[m["iso3"][i]], []).append(table.at(i, m["iso3"][i]))
             named = [f"{_listing(where)} ({reason})" for reason, where in by_reason.items()]
             empty.append(f"{platform!r}: {'; '.join(named)}")
+            reported.add(platform)
     if not empty:
         return []
     return [
         f"{table.name}, column 'platform': "
         f"{_count(len(empty), 'platform has', 'platforms have')} no member that the model"
-        " simulates (a Southern economy with GDP or population, or a DAC member): "
-        + _listing(empty, " | ")
+        f" simulates{_rule_text(column)} (a Southern economy with GDP or population, or a DAC"
+        " member): " + _listing(empty, " | ")
     ]
 
 
 # ---------------------------------------------------------------------------
 # Public loaders
 # ---------------------------------------------------------------------------
+def south_column(rule: str | Enum) -> str:
+    """The countries-table column holding the South of `rule` (``"g77"`` or ``"non_dac"``, or
+    the config's `world.south` Enum member); see :data:`SOUTH_COLUMNS`.
+
+    Raises
+    ------
+    ValueError
+        If `rule` is not one of :data:`SOUTH_RULES`.
+    """
+    name = rule.value if isinstance(rule, Enum) else rule
+    if name not in SOUTH_COLUMNS:
+        raise ValueError(f"unknown rule of the South {name!r}; known: {', '.join(SOUTH_RULES)}")
+    return SOUTH_COLUMNS[name]
+
+
+def southern_mask(countries: pd.DataFrame, rule: str | Enum = "g77") -> pd.Series:
+    """Which rows of a countries frame are Southern by `rule` (bool Series like the frame).
+
+    Raises
+    ------
+    WorldDataError
+        If the table lacks the rule's column (a user's table may omit ``southern_non_dac``).
+    """
+    column = south_column(rule)
+    if column not in countries:
+        name = rule.value if isinstance(rule, Enum) else rule
+        raise WorldDataError(
+            f"the countries table has no column {column!r}, which holds the South of"
+            f" world.south = {name}; add it (see sscsim/data/SOURCES.md) or choose world.south"
+            " = g77"
+        )
+    return countries[column].astype(bool)
+
+
 def load_countries(path: str | Path | Traversable | None = None) -> pd.DataFrame:
     """Load a countries table and check its form (the table on its own).
 
@@ -626,7 +728,8 @@ def load_countries(path: str | Path | Traversable | None = None) -> pd.DataFrame
     -------
     pandas.DataFrame
         One row per economy sorted by ``iso3`` with a ``RangeIndex`` and the
-        columns of :data:`COUNTRY_COLUMNS` (extra columns follow, as strings).
+        columns of :data:`COUNTRY_COLUMNS` (those of :data:`OPTIONAL_COUNTRY_COLUMNS` only if
+        the file has them; extra columns follow, as strings).
         Text columns are ``str`` (missing = ``""``), booleans ``bool``,
         ``gdp_usd``/``population``/``oda_gni_pct`` ``float64`` (missing = NaN),
         years nullable ``Int64``.
@@ -679,6 +782,121 @@ def load_memberships(
     return parsed.frame(MEMBERSHIP_COLUMNS, ["platform", "iso3"])
 
 
+def _parse_coordinate(limit: float) -> Callable[[str], float]:
+    def parse(value: str) -> float:
+        if value == "":
+            return math.nan
+        if not _NUMBER.fullmatch(value):
+            raise ValueError("is not a number (or empty)")
+        number = float(value)
+        if not -limit <= number <= limit:
+            raise ValueError(f"is outside [{-limit:g}, {limit:g}] degrees")
+        return number
+
+    return parse
+
+
+def _code_list(item: re.Pattern[str], what: str) -> Callable[[str], tuple[str, ...]]:
+    def parse(value: str) -> tuple[str, ...]:
+        if value == "":
+            return ()
+        items = value.split(";")
+        for x in items:
+            if not item.fullmatch(x):
+                raise ValueError(f"is not a ';'-separated list of {what} ({x!r} is not one)")
+        if len(set(items)) != len(items):
+            raise ValueError("lists a code twice")
+        return tuple(items)
+
+    return parse
+
+
+def load_geography(
+    path: str | Path | Traversable | None = None,
+    countries: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Load a geography table (capitals, coordinates, languages, land neighbours) and check it.
+
+    Parameters
+    ----------
+    path
+        CSV file; ``None`` for the packaged ``sscsim/data/geography.csv`` (GeoNames data, built
+        by ``scripts/build_world_tables.py``; sources in ``sscsim/data/SOURCES.md``).
+    countries
+        If given, every ``iso3`` and every neighbour must be one of ``countries["iso3"]``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per economy sorted by ``iso3`` with a ``RangeIndex``: ``iso3``, ``capital``
+        (``str``, may be empty), ``latitude`` in [-90, 90] and ``longitude`` in [-180, 180]
+        (``float64`` degrees of the capital, NaN where unknown, both or neither),
+        ``languages`` (tuple of ISO 639-1 codes, the source's order) and ``neighbours``
+        (tuple of ISO3 codes of economies sharing a land border).
+
+    Raises
+    ------
+    WorldDataError
+        Naming file, row and line, column and value for an unreadable file, a missing
+        column, a bad code, coordinate or list, a repeated ``iso3``, an economy listed as its
+        own neighbour, only one of latitude and longitude, or a code unknown to `countries`.
+    """
+    table = _read_csv(_as_path(path, DEFAULT_GEOGRAPHY), GEOGRAPHY_COLUMNS)
+    problems: list[str] = []
+    parsers: dict[str, Callable[[str], object]] = {
+        "iso3": _iso3,
+        "capital": str,
+        "latitude": _parse_coordinate(90.0),
+        "longitude": _parse_coordinate(180.0),
+        "languages": _code_list(_LANGUAGE, "ISO 639-1 codes (two lowercase letters)"),
+        "neighbours": _code_list(_ISO3, "ISO3 codes"),
+    }
+    values: dict[str, list[Any]] = {
+        col: _parse_column(table, col, parsers[col], problems) for col in GEOGRAPHY_COLUMNS
+    }
+    if problems:
+        raise WorldDataError(problems)
+    problems = _duplicates(table, ("iso3",))
+    known = set(countries["iso3"].astype(str)) if countries is not None else None
+    for i, code in enumerate(values["iso3"]):
+        lat, lon = values["latitude"][i], values["longitude"][i]
+        if math.isnan(lat) != math.isnan(lon):
+            column = "longitude" if math.isnan(lon) else "latitude"
+            problems.append(
+                f"{table.where(i, column)}: {table.rows[i][table.header.index(column)]!r} is"
+                " empty, but the other coordinate is given (give both or neither)"
+            )
+        cell = table.rows[i][table.header.index("neighbours")]
+        if code in values["neighbours"][i]:
+            problems.append(
+                f"{table.where(i, 'neighbours')}: {cell!r} lists {code!r}, its own neighbour"
+            )
+        if known is not None:
+            if code not in known:
+                problems.append(
+                    f"{table.where(i, 'iso3')}: {code!r} is not an economy of the countries table"
+                )
+            unknown = [n for n in values["neighbours"][i] if n not in known]
+            if unknown:
+                problems.append(
+                    f"{table.where(i, 'neighbours')}: {cell!r} lists {', '.join(unknown)}, not"
+                    " economies of the countries table"
+                )
+    if problems:
+        raise WorldDataError(problems)
+    frame = pd.DataFrame(
+        {
+            "iso3": _str_series(values["iso3"]),
+            "capital": _str_series(values["capital"]),
+            "latitude": np.array(values["latitude"], dtype=np.float64),
+            "longitude": np.array(values["longitude"], dtype=np.float64),
+            "languages": pd.Series(values["languages"], dtype=object),
+            "neighbours": pd.Series(values["neighbours"], dtype=object),
+        }
+    )
+    return frame.sort_values("iso3", kind="stable", ignore_index=True)
+
+
 @dataclass(frozen=True, eq=False)
 class WorldTables:
     """The validated world: economies and platform memberships.
@@ -689,10 +907,15 @@ class WorldTables:
         As returned by :func:`load_countries`.
     memberships
         As returned by :func:`load_memberships`.
+    geography
+        As returned by :func:`load_geography` (capitals, languages, land neighbours), or
+        ``None`` when the world has none (a user's own tables may omit it). Rows are economies;
+        in a synthetic world look actors up by their economy (column ``country``).
     """
 
     countries: pd.DataFrame
     memberships: pd.DataFrame
+    geography: pd.DataFrame | None = None
 
     def platforms(self) -> list[str]:
         """Sorted platform codes."""
@@ -732,12 +955,15 @@ class WorldTables:
 def load_world(
     countries_path: str | Path | Traversable | None = None,
     memberships_path: str | Path | Traversable | None = None,
+    geography_path: str | Path | Traversable | None = None,
 ) -> WorldTables:
     """Load both tables (packaged ones by default), check each one's form and their meaning.
 
     Form: as :func:`load_countries` and :func:`load_memberships`, the problems of both files
     reported together. Meaning, once the form is right (all problems reported together):
 
+    - for each South the table holds (``southern``, the default rule, and
+      ``southern_non_dac`` if present; :data:`SOUTH_COLUMNS`), so that either can be chosen:
     - no economy is both Southern and a DAC member;
     - at least one Southern economy, and at least one with both GDP and population;
     - every Southern economy has ``gdp_usd > 0`` and ``population > 0``, or population only
@@ -747,6 +973,10 @@ def load_world(
     - every platform of the membership table has a member that the model simulates.
 
     A world without DAC members is allowed: it runs, with no ODA.
+
+    The geography table (:func:`load_geography`, its codes checked against the countries
+    table) is ``geography_path`` if given, else the packaged one when the countries table is
+    the packaged one, else none (``WorldTables.geography`` is ``None``).
 
     Raises
     ------
@@ -769,7 +999,12 @@ def load_world(
     problems = _world_problems(countries, memberships)
     if problems:
         raise WorldDataError(problems)
+    frame = countries.frame(COUNTRY_COLUMNS, ["iso3"])
+    geography = None
+    if geography_path is not None or countries_path is None:
+        geography = load_geography(geography_path, frame)
     return WorldTables(
-        countries=countries.frame(COUNTRY_COLUMNS, ["iso3"]),
+        countries=frame,
         memberships=memberships.frame(MEMBERSHIP_COLUMNS, ["platform", "iso3"]),
+        geography=geography,
     )

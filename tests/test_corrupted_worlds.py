@@ -23,11 +23,11 @@ from sscsim.config import config_from_parameters
 from sscsim.runner import run_and_save
 from sscsim.synthetic import synthetic_world
 from sscsim.world import (
-    COUNTRY_COLUMNS,
     DEFAULT_COUNTRIES,
     DEFAULT_MEMBERSHIPS,
     MAX_LISTED,
     MEMBERSHIP_COLUMNS,
+    REQUIRED_COUNTRY_COLUMNS,
     WorldDataError,
     load_world,
 )
@@ -153,7 +153,7 @@ def corruptions() -> Iterator[Corruption]:
     c, m = ("countries",), ("memberships",)
 
     # --- form: the countries table -------------------------------------------------------
-    for column in COUNTRY_COLUMNS:
+    for column in REQUIRED_COUNTRY_COLUMNS:
         yield Corruption(
             f"countries-without-{column}",
             base().drop_column("countries", column),
@@ -216,7 +216,7 @@ def corruptions() -> Iterator[Corruption]:
     )
     short = base()
     short.countries[ROW["KEN"]] = short.countries[ROW["KEN"]][:-1]
-    yield Corruption("countries-short-row", short, c, (ref("KEN"), "15 fields", "has 16"))
+    yield Corruption("countries-short-row", short, c, (ref("KEN"), "17 fields", "has 18"))
     twice = base()
     twice.countries = [[*r, r[1]] for r in twice.countries]
     yield Corruption("countries-name-column-twice", twice, c, ("'name' appears twice",))
@@ -328,13 +328,13 @@ def corruptions() -> Iterator[Corruption]:
         "no-southern-gdp",
         base().set_where(_southern, gdp_usd="", gdp_year=""),
         c,
-        ("no Southern economy has both gdp_usd and population", at("ABW")),
+        ("no Southern economy has both gdp_usd and population", at("AFG")),
     )
     yield Corruption(
         "no-southern-gdp-or-population",
         base().set_where(_southern, gdp_usd="", gdp_year="", population="", population_year=""),
         c + m,
-        ("no Southern economy has both gdp_usd and population", at("ALB"), "and 155 more"),
+        ("no Southern economy has both gdp_usd and population", at("AFG"), "and 118 more"),
     )
     no_usable = "no usable GDP or population"
     yield Corruption(
@@ -375,14 +375,26 @@ def corruptions() -> Iterator[Corruption]:
             f"'FOO': {member_at('FOO', 'RUS', len(BASE_MEMBERSHIPS))} (neither Southern nor",
         ),
     )
-    world = base()
+    world = base().set("AFG", gdp_usd="", gdp_year="", population="", population_year="")
     world.memberships = [r for r in world.memberships if r[1] != "SAARC"]
-    world.memberships.append(["AIA", "SAARC", "member"])
+    world.memberships.append(["AFG", "SAARC", "member"])
     yield Corruption(
         "platform-of-an-economy-left-out",
         world,
         m,
-        (f"'SAARC': {member_at('SAARC', 'AIA', len(BASE_MEMBERSHIPS) - 8)}", "left out"),
+        (f"'SAARC': {member_at('SAARC', 'AFG', len(BASE_MEMBERSHIPS) - 8)}", "left out"),
+    )
+    world = base()
+    world.memberships = [r for r in world.memberships if r[1] != "SAARC"]
+    world.memberships.append(["AIA", "SAARC", "member"])
+    yield Corruption(  # Southern only by the wide rule, and without data: a non-actor either way
+        "platform-of-a-territory",
+        world,
+        m,
+        (
+            "1 platform has no member",
+            f"'SAARC': {member_at('SAARC', 'AIA', len(BASE_MEMBERSHIPS) - 8)} (neither Southern",
+        ),
     )
     saarc = {r[0] for r in BASE_MEMBERSHIPS if r[1] == "SAARC"}
     yield Corruption(
@@ -489,6 +501,12 @@ def _no_dac(world: World) -> World:
 
 ACCEPTED = {
     "no-northern-partner": lambda: _no_dac(base()),
+    "without-the-optional-columns": lambda: (
+        base().drop_column("countries", "g77").drop_column("countries", "southern_non_dac")
+    ),
+    # the wide South checked too: a DAC member flagged Southern by it is refused (below), a
+    # territory Southern by it only is accepted
+    "territory-southern-by-the-wide-rule-only": lambda: base().set("PRI", southern="false"),
     "southern-population-only": lambda: base().set("BRA", gdp_usd="", gdp_year=""),
     "southern-without-gdp-and-population": lambda: base().set(
         "BRA", gdp_usd="", gdp_year="", population="", population_year=""
@@ -516,7 +534,28 @@ def test_model_runs_without_a_northern_partner(tmp_path: Path) -> None:
     model = SSCModel(
         rng=1, steps=2, countries_path=str(countries), memberships_path=str(memberships)
     ).run()
-    assert model.roster.n_north == 0 and model.n_south == 169
+    assert model.roster.n_north == 0 and model.n_south == 138
     assert model.summary()["northern_partners"] == 0 and model.period == 2
     synthetic = synthetic_world(50, base=load_world(countries, memberships))
     assert not synthetic.countries["dac_member"].any()
+
+
+def test_the_wide_south_is_checked_too(tmp_path: Path) -> None:
+    countries, memberships = base().set("NOR", southern_non_dac="true").write(tmp_path)
+    with pytest.raises(WorldDataError) as exc:
+        load_world(countries, memberships)
+    message = str(exc.value)
+    assert "columns 'southern_non_dac' and 'dac_member'" in message
+    assert "(the South of world.south = non_dac)" in message and "NOR at" in message
+
+
+def test_the_wide_south_needs_its_column(tmp_path: Path) -> None:
+    from sscsim.config import ConfigError
+    from sscsim.model import SSCModel
+
+    world = base().drop_column("countries", "southern_non_dac")
+    countries, memberships = world.write(tmp_path)
+    paths = {"countries_path": str(countries), "memberships_path": str(memberships)}
+    assert SSCModel(rng=1, steps=1, **paths).n_south == 138
+    with pytest.raises(ConfigError, match="no column 'southern_non_dac'"):
+        SSCModel(rng=1, steps=1, south="non_dac", **paths)

@@ -26,6 +26,7 @@ LAYERS: dict[str, int] = {
     "sscsim.kernels": 0,
     "sscsim.config": 1,
     "sscsim.world": 1,
+    "sscsim.geography": 1,  # distance, contiguity and language over the world tables
     "sscsim.state": 1,
     "sscsim.synthetic": 1,  # synthetic worlds, as world tables
     "sscsim.extras": 1,  # imports optional dependencies on demand

@@ -61,7 +61,7 @@ def test_shipped_tables_load_with_proper_dtypes(world: WorldTables) -> None:
     assert list(c.columns) == list(COUNTRY_COLUMNS)
     assert isinstance(c.index, pd.RangeIndex)
     assert c["iso3"].is_monotonic_increasing and c["iso3"].is_unique
-    for col in ("sids", "ldc", "dac_member", "southern"):
+    for col in ("sids", "ldc", "dac_member", "g77", "southern", "southern_non_dac"):
         assert c[col].dtype == bool
     for col in ("gdp_usd", "population", "oda_gni_pct"):
         assert c[col].dtype == "float64"
@@ -192,12 +192,63 @@ def test_ldc(countries: pd.DataFrame) -> None:
     assert countries.at["TLS", "ldc"] and countries.at["HTI", "ldc"]
 
 
-def test_southern_rule(countries: pd.DataFrame) -> None:
-    excluded = set(countries.index[~countries["southern"]])
+def test_old_southern_rule_kept_as_southern_non_dac(countries: pd.DataFrame) -> None:
+    excluded = set(countries.index[~countries["southern_non_dac"]])
     eu_not_dac = {"BGR", "CYP", "HRV", "LVA", "MLT", "ROU"}
     rich_north = {"AND", "BMU", "CHI", "FRO", "GIB", "GRL", "IMN", "LIE", "MCO", "RUS", "SMR"}
     assert excluded == DAC | eu_not_dac | rich_north
-    assert countries.loc[["IDN", "TUR", "CHN", "BRA", "SAU", "SGP", "COK"], "southern"].all()
+    assert int(countries["southern_non_dac"].sum()) == 175
+    wide = ["IDN", "TUR", "CHN", "BRA", "SAU", "SGP", "COK", "HKG", "ISR", "PRI", "TWN"]
+    assert countries.loc[wide, "southern_non_dac"].all()
+
+
+# The G77's published member list (g77.org/doc/members.html), as written into the build script.
+G77 = set(
+    "AFG DZA AGO ATG ARG BHS BHR BGD BRB BLZ BEN BTN BOL BIH BWA BRA BRN BFA BDI CPV KHM CMR "
+    "CAF TCD CHL CHN COL COM COG CRI CIV CUB PRK COD DJI DMA DOM ECU EGY SLV GNQ ERI SWZ ETH "
+    "FJI GAB GMB GHA GRD GTM GIN GNB GUY HTI HND IND IDN IRN IRQ JAM JOR KEN KIR KWT LAO LBN "
+    "LSO LBR LBY MDG MWI MYS MDV MLI MHL MRT MUS FSM MNG MAR MOZ MMR NAM NRU NPL NIC NER NGA "
+    "OMN PAK PAN PNG PRY PER PHL QAT RWA KNA LCA VCT WSM STP SAU SEN SYC SLE SGP SLB SOM ZAF "
+    "SSD LKA PSE SDN SUR SYR TJK THA TLS TGO TON TTO TUN TKM UGA ARE TZA URY VUT VEN VNM YEM "
+    "ZMB ZWE".split()
+)
+
+
+def test_g77_list() -> None:
+    sys.path.insert(0, str(BUILD_SCRIPT.parent))
+    try:
+        import build_world_tables as build
+    finally:
+        sys.path.pop(0)
+    assert len(build.G77_MEMBERS) == build.G77_COUNT == 134
+    assert set(build.G77_MEMBERS) == G77
+    assert {"PSE", "CHN"} <= G77  # the State of Palestine and China are on the published list
+    assert set(build.SELF_IDENTIFIED_SOUTH) == {"MEX", "TUR", "PLW", "TUV"}
+
+
+def test_default_south_is_g77_and_china_plus_mexico_and_turkiye(countries: pd.DataFrame) -> None:
+    assert set(countries.index[countries["g77"]]) == G77
+    south = set(countries.index[countries["southern"]])
+    assert south == G77 | {"MEX", "TUR", "PLW", "TUV"}
+    assert len(south) == 138
+    assert not south & DAC
+    assert south <= set(countries.index[countries["southern_non_dac"]])
+    # No territory, no special administrative region, no Taiwan, China as a separate actor.
+    territories = {
+        "ABW", "AIA", "ASM", "BES", "COK", "CUW", "CYM", "GUM", "MAF", "MNP", "MSR", "NCL",
+        "NIU", "PRI", "PYF", "SXM", "TCA", "VGB", "VIR",
+    }  # fmt: skip
+    assert not countries.loc[sorted(territories | {"HKG", "MAC", "TWN"}), "southern"].any()
+    assert not countries.loc[["ISR", "KAZ", "ARM", "RUS", "XKX"], "southern"].any()
+    # High-income G77 members stay Southern.
+    kept = ["CHL", "URY", "PAN", "QAT", "SAU", "ARE", "SGP", "BRN", "BHS", "BRB", "TTO"]
+    assert (countries.loc[kept, "income_group"] == "H").all()
+    assert countries.loc[kept, "southern"].all()
+    # Champions and standing partnerships of the default configuration are Southern.
+    from sscsim.config import DEFAULT_CHAMPIONS, DEFAULT_PARTNERSHIPS
+
+    codes = set(DEFAULT_CHAMPIONS) | {c for pair in DEFAULT_PARTNERSHIPS for c in pair.split(":")}
+    assert countries.loc[sorted(codes), "southern"].all()
 
 
 def test_gdp_and_population(countries: pd.DataFrame) -> None:
@@ -233,7 +284,7 @@ def test_build_reproduces_shipped_files(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     shipped = Path(str(DEFAULT_COUNTRIES)).parent
-    for name in ("countries.csv", "memberships.csv", "SOURCES.md"):
+    for name in ("countries.csv", "memberships.csv", "geography.csv", "SOURCES.md"):
         assert (tmp_path / name).read_bytes() == (shipped / name).read_bytes(), name
         assert b"\r" not in (tmp_path / name).read_bytes()
 
@@ -367,7 +418,7 @@ def test_countries_wrong_field_count(tmp_path: Path) -> None:
     path = _write(tmp_path / "countries.csv", rows)
     with pytest.raises(WorldDataError) as exc:
         load_countries(path)
-    _assert_error(exc, "row 4 (line 5)", "15 fields", "16")
+    _assert_error(exc, "row 4 (line 5)", "17 fields", "18")
 
 
 def _memberships_with(tmp_path: Path, extra: list[str]) -> tuple[Path, int]:
@@ -423,7 +474,10 @@ _BOOL_SPELLINGS = {True: ["true", "True", "TRUE", "1"], False: ["false", "False"
 
 @st.composite
 def _row(draw: st.DrawFn, iso3: str) -> tuple[dict[str, str], dict[str, object]]:
-    flags = {c: draw(st.booleans()) for c in ("sids", "ldc", "dac_member", "southern")}
+    flags = {
+        c: draw(st.booleans())
+        for c in ("sids", "ldc", "dac_member", "g77", "southern", "southern_non_dac")
+    }
     gdp = draw(st.none() | st.floats(0, 1e14, allow_nan=False))
     pop = draw(st.none() | st.integers(0, 2_000_000_000))
     pct = draw(st.floats(0, 5, allow_nan=False)) if flags["dac_member"] else None

@@ -25,7 +25,9 @@ def initial_state(config: SSCConfig, world: WorldTables, rng: np.random.Generato
     (synthetic worlds, drawn from `rng`) and the standing agreements."""
     scenario = config.scenario
     sectors = list(config.world.sectors)
-    roster = build_roster(world, config.world.champions, scenario.champions_enabled)
+    roster = build_roster(
+        world, config.world.champions, scenario.champions_enabled, config.world.south
+    )
     n = roster.n_south
     engaged, _ = engagement(roster, load_segib(), config.funding.champion_budget_multiplier)
     base_budget = southern_base_budget(engaged, roster.income_level[:n], config.funding)

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from enum import IntEnum
+from enum import Enum, IntEnum
 
 import numpy as np
 import pandas as pd
 
-from sscsim.world import REGIONS, WorldTables
+from sscsim.world import REGIONS, WorldTables, southern_mask
 
 log = logging.getLogger(__name__)
 
@@ -80,16 +80,23 @@ def income_level_from_gdp_per_capita(gdp_per_capita: np.ndarray) -> np.ndarray:
     )
 
 
-def build_roster(world: WorldTables, champions: list[str], champions_enabled: bool) -> Roster:
+def build_roster(
+    world: WorldTables,
+    champions: list[str],
+    champions_enabled: bool,
+    rule: str | Enum = "g77",
+) -> Roster:
     """Select the actors and fix their attributes.
 
-    Southern countries are the rows flagged ``southern``; northern partners the DAC members. A
+    Southern countries are the rows Southern by `rule` (`world.south`: ``"g77"``, the
+    column ``southern``, or ``"non_dac"``, the column ``southern_non_dac``; see
+    `sscsim.world.SOUTH_COLUMNS`); northern partners the DAC members. A
     Southern economy without GDP but with population gets the median GDP per capita of its income
     group (flag ``gdp_imputed``); one with neither is left out and listed in ``excluded``.
     Unclassified economies (income group empty) get the level their GDP per capita implies.
     """
     countries = world.countries
-    south = countries[countries["southern"]].copy()
+    south = countries[southern_mask(countries, rule)].copy()
     north = countries[countries["dac_member"]].copy()
 
     per_capita = south["gdp_usd"] / south["population"]
