@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from sscsim.config import SSCConfig
+from sscsim.config import OdaPath, SSCConfig
 from sscsim.processes.budgets import oda_multiplier, southern_budget_inflow
 from sscsim.state import ModelState
 from sscsim.state.clock import Clock
 from sscsim.state.countries import build_countries
 from sscsim.state.ledgers import Ledgers
-from sscsim.state.north import NorthernPartners
+from sscsim.state.north import build_north
 from sscsim.state.platforms import build_platforms
 from sscsim.state.roster import Kind, Roster, build_roster
 from sscsim.state.tallies import StepTallies
@@ -30,10 +30,14 @@ def initial_state(config: SSCConfig, world: WorldTables, rng: np.random.Generato
         roster.gdp_usd[:n], roster.kind[:n] == Kind.CHAMPION, config.steps_per_year, config.funding
     )
     countries = build_countries(roster, len(sectors), config.matching.request_sectors, inflow, rng)
-    north = NorthernPartners(
+    north = build_north(
+        north_codes=roster.iso3[n:],
+        south_codes=roster.iso3[:n],
         gni=roster.gdp_usd[n:].copy(),
         oda_gni_pct=roster.oda_gni_pct[n:].copy(),
         oda_multiplier=oda_multiplier(config.start_year, scenario),
+        announced=scenario.oda_path is OdaPath.announced,
+        projection=scenario.oda_projection.value,
     )
     platforms = build_platforms(
         world, roster, config.platforms, scenario, sectors, config.world.edp_members
