@@ -2,7 +2,7 @@
 
 The shares follow from two funding pools that bind (northern triangular co-funding, platform
 trust funds) and from the appeal of each modality. This script searches a grid of the two
-parameters that set them, `funding.triangular_share_of_oda` and `matching.platform_appeal`,
+parameters that set them, `funding.triangular_budget_scale` and `matching.platform_appeal`,
 over several seeds, and reports every point's mean shares and its largest gap to the targets.
 
     python experiments/calibrate_modalities.py            # check the current defaults
@@ -25,7 +25,7 @@ from sscsim.config import SSCConfig
 from sscsim.state.modalities import SEGIB_2023_SHARES
 from sscsim.world import load_world
 
-TRIANGULAR_SHARES = (3.0e-5, 3.5e-5, 4.0e-5)
+TRIANGULAR_SCALES = (0.15, 0.2, 0.25)
 PLATFORM_APPEALS = (0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2)
 
 
@@ -53,19 +53,19 @@ def main() -> None:
     seeds = list(range(1, args.seeds + 1))
     defaults = SSCConfig()
     points = (
-        itertools.product(TRIANGULAR_SHARES, PLATFORM_APPEALS)
+        itertools.product(TRIANGULAR_SCALES, PLATFORM_APPEALS)
         if args.grid
-        else [(defaults.funding.triangular_share_of_oda, defaults.matching.platform_appeal)]
+        else [(defaults.funding.triangular_budget_scale, defaults.matching.platform_appeal)]
     )
     rows = []
-    for triangular_share, platform_appeal in points:
+    for triangular_scale, platform_appeal in points:
         result = shares(
-            seeds, triangular_share_of_oda=triangular_share, platform_appeal=platform_appeal
+            seeds, triangular_budget_scale=triangular_scale, platform_appeal=platform_appeal
         )
-        row = {"triangular_share_of_oda": triangular_share, "platform_appeal": platform_appeal}
+        row = {"triangular_budget_scale": triangular_scale, "platform_appeal": platform_appeal}
         rows.append(row | result)
         print(
-            f"triangular_share_of_oda={triangular_share:.1e} platform_appeal={platform_appeal:.3f}"
+            f"triangular_budget_scale={triangular_scale:.2f} platform_appeal={platform_appeal:.3f}"
             f"  bilateral {result['bilateral']:.3f} triangular {result['triangular']:.3f}"
             f" platform {result['platform']:.3f}  max gap {result['max_gap_points']:.1f} pts",
             flush=True,

@@ -107,6 +107,22 @@ class South(Enum):
     non_dac = "non_dac"
 
 
+class OdaPath(Enum):
+    """Where each northern partner's ODA path comes from (step 1)."""
+
+    uniform = "uniform"  # one multiplier for every member: oda_path_* and oda_cut_*
+    announced = "announced"  # member-specific announced cuts (sscsim/data/oda_announced.csv)
+
+
+class OdaProjection(Enum):
+    """The end of the OECD's projected 2025 fall of DAC ODA (-9 % to -17 %) that the announced
+    path applies to members without an announcement of their own."""
+
+    low = "low"  # -9 %
+    midpoint = "midpoint"  # -13 %
+    high = "high"  # -17 %
+
+
 class PlatformKind(Enum):
     """Geographic reach of a platform; `interregional` ones join Asia-Pacific and LAC."""
 
@@ -451,6 +467,21 @@ class ScenarioConfig:
         " per entry of `oda_path_years`",
         source="scenario",
     )
+    oda_path: OdaPath = param(
+        OdaPath.uniform,
+        unit="",
+        doc="uniform: every member's ODA follows `oda_path_*` and `oda_cut_*`; announced: each"
+        " member's own announced path (sscsim/data/oda_announced.csv), times that same uniform"
+        " multiplier",
+        source="scenario",
+    )
+    oda_projection: OdaProjection = param(
+        OdaProjection.midpoint,
+        unit="",
+        doc="announced path only: the end of the OECD's projected 2025 fall (low -9 %, midpoint"
+        " -13 %, high -17 %) held for members without an announcement of their own",
+        source="OECD (2025), Cuts in official development assistance",
+    )
     oda_cut_depth: float = param(
         0.0,
         unit="share of ODA",
@@ -567,14 +598,32 @@ class FundingParams:
         doc="unspent SSC funds are kept up to this many years' inflow; money above it returns to"
         " the treasury (a reported flow)",
     )
-    triangular_share_of_oda: float = param(
-        3.5e-5,
+    cpa_share_of_oda: float = param(
+        0.45,
         unit="share of ODA",
         low=0,
         high=1,
-        doc="northern co-funding pool for triangular actions; with"
-        " `trust_fund_share_of_oda` at most 1",
+        doc="country programmable aid: the share of each member's ODA allocated to recipient"
+        " countries (the rest, non-CPA: in-donor refugee costs, humanitarian aid, debt relief,"
+        " administration, core multilateral contributions); with `trust_fund_share_of_oda` at"
+        " most 1",
+        source="assumption from OECD CPA statistics (about half of gross bilateral ODA)",
+    )
+    triangular_budget_scale: float = param(
+        0.2,
+        unit="factor",
+        low=0,
+        doc="share of each member's triangular budget line (sscsim/data/donors.csv) that reaches"
+        " the co-funding pools of the actions modelled",
         source="calibrated (section 8)",
+    )
+    triangular_floor_share_of_oda: float = param(
+        1e-5,
+        unit="share of ODA",
+        low=0,
+        high=1,
+        doc="triangular budget line of a member without a documented one, as a share of its"
+        " reference ODA (before `triangular_budget_scale`)",
     )
     trust_fund_share_of_oda: float = param(
         1.5e-5,
@@ -804,6 +853,40 @@ class MatchingParams:
         unit="providers",
         low=1,
         doc="providers tried before a request lapses for want of funding",
+    )
+    funder_weight_comembership: float = param(
+        1.0,
+        unit="factor",
+        low=0,
+        doc="funder choice: weight x (1 + this) if the northern partner shares a platform with"
+        " the recipient (1: double, the former rule)",
+    )
+    funder_weight_region: float = param(
+        3.0,
+        unit="factor per unit of regional share",
+        low=0,
+        doc="funder choice: weight x (1 + this x the partner's share of its triangular work in"
+        " the recipient's region)",
+    )
+    funder_weight_pivot: float = param(
+        2.0,
+        unit="factor",
+        low=0,
+        doc="funder choice: weight x (1 + this) if the provider is one of the partner's"
+        " preferred pivots",
+    )
+    funder_weight_familiarity: float = param(
+        2.0,
+        unit="factor per unit of tie strength",
+        low=0,
+        doc="funder choice: weight x (1 + this x strength of the partner's ODA tie to the"
+        " recipient)",
+    )
+    funder_pool_exponent: float = param(
+        1.0,
+        unit="exponent",
+        low=0,
+        doc="funder choice: weight proportional to (co-funding pool left) ** this",
     )
 
 
@@ -1362,13 +1445,12 @@ def _scenario_rules(config: SSCConfig, valid: Valid) -> Iterator[str]:
 @_rule
 def _funding_rules(config: SSCConfig, valid: Valid) -> Iterator[str]:
     funding = config.funding
-    if valid("funding.triangular_share_of_oda", "funding.trust_fund_share_of_oda"):
-        triangular, trust = funding.triangular_share_of_oda, funding.trust_fund_share_of_oda
-        if triangular + trust > 1:
+    if valid("funding.cpa_share_of_oda", "funding.trust_fund_share_of_oda"):
+        programmable, trust = funding.cpa_share_of_oda, funding.trust_fund_share_of_oda
+        if programmable + trust > 1:
             yield (
-                f"funding.triangular_share_of_oda + funding.trust_fund_share_of_oda ="
-                f" {_show(triangular)} + {_show(trust)}: the northern shares of ODA must not sum"
-                " above 1"
+                f"funding.cpa_share_of_oda + funding.trust_fund_share_of_oda ="
+                f" {_show(programmable)} + {_show(trust)}: the shares of ODA must not sum above 1"
             )
     names = (
         "vulnerability_weight_sids",

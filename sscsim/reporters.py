@@ -179,7 +179,7 @@ def oda_multiplier(state: ModelState) -> float:
 
 def donors_at_target(state: ModelState) -> int:
     """Northern partners whose ODA is at or above 0.7 % of GNI on the scenario's path."""
-    ratio = state.north.oda_gni_pct * oda_multiplier(state)
+    ratio = state.north.oda_gni_pct * state.north.partner_multiplier
     return int((ratio >= 0.7 - 1e-9).sum())
 
 

@@ -14,9 +14,13 @@ from sscsim.processes.budgets import (
     oda_allocation,
     oda_allocation_reference,
     oda_multiplier,
+    partner_multipliers,
+    refill_triangular_pools,
+    triangular_lines,
 )
 from sscsim.processes.eligibility import oda_portfolios, oda_weights, vulnerability_index
 from sscsim.state.ledgers import Repayments
+from sscsim.state.north import load_announced_path, load_donor_policies
 
 
 # ---------------------------------------------------------------------------
@@ -124,12 +128,37 @@ def test_without_a_path_the_cut_does_not_rise_over_time(
 # northern_budgets
 # ---------------------------------------------------------------------------
 def test_northern_budget_of_one_partner() -> None:
-    params = FundingParams(triangular_share_of_oda=0.1, trust_fund_share_of_oda=0.05)
-    budgets = northern_budgets(np.array([1e12]), np.array([0.5]), 0.8, 4, params)
+    params = FundingParams(
+        cpa_share_of_oda=0.45, trust_fund_share_of_oda=0.05, triangular_budget_scale=0.5
+    )
+    line = np.array([8e8])  # USD a year at the reference ODA
+    budgets = northern_budgets(np.array([1e12]), np.array([0.5]), 0.8, line, 4, params)
     assert budgets.total[0] == pytest.approx(1e12 * 0.005 * 0.8 / 4)  # 1e9 a quarter
-    assert budgets.triangular[0] == pytest.approx(1e8)
+    assert budgets.country_programmable[0] == pytest.approx(4.5e8)
     assert budgets.trust_funds[0] == pytest.approx(5e7)
-    assert budgets.bilateral[0] == pytest.approx(8.5e8)
+    assert budgets.triangular[0] == pytest.approx(8e8 * 0.5 * 0.8 / 4)  # 8e7
+    assert budgets.non_programmable[0] == pytest.approx(1e9 - 4.5e8 - 5e7 - 8e7)
+
+
+def test_a_triangular_line_never_takes_more_than_is_left() -> None:
+    params = FundingParams(cpa_share_of_oda=0.9, trust_fund_share_of_oda=0.05)
+    params.triangular_budget_scale = 1.0
+    budgets = northern_budgets(np.array([1e12]), np.array([0.4]), 1.0, np.array([1e12]), 1, params)
+    assert budgets.triangular[0] == pytest.approx(0.05 * 4e9)
+    assert budgets.non_programmable[0] == pytest.approx(0.0, abs=1e-3)
+
+
+def test_a_partner_without_a_documented_line_gets_the_floor() -> None:
+    lines = triangular_lines(np.array([2e6, np.nan, 0.0]), np.array([1e9, 3e10, 1e9]), 1e-5)
+    np.testing.assert_allclose(lines, [2e6, 3e5, 0.0])
+
+
+def test_per_partner_multipliers_scale_each_budget_and_its_triangular_line() -> None:
+    params = FundingParams()
+    gni, pct, line = np.array([1e12, 1e12]), np.array([0.5, 0.5]), np.array([4e6, 4e6])
+    budgets = northern_budgets(gni, pct, np.array([1.0, 0.6]), line, 4, params)
+    np.testing.assert_allclose(budgets.total[1] / budgets.total[0], 0.6)
+    np.testing.assert_allclose(budgets.triangular[1] / budgets.triangular[0], 0.6)
 
 
 @settings(max_examples=100, deadline=None)
@@ -138,24 +167,132 @@ def test_northern_budget_of_one_partner() -> None:
         lambda n: st.tuples(
             arrays(np.float64, n, elements=st.floats(0.0, 3e13)),
             arrays(np.float64, n, elements=st.floats(0.0, 1.5)),
+            arrays(np.float64, n, elements=st.floats(0.0, 1e9)),
+            arrays(np.float64, n, elements=st.floats(0.0, 2.0)),
         )
     ),
-    st.floats(0.0, 2.0),
     st.integers(1, 12),
-    st.floats(0.0, 0.5),
-    st.floats(0.0, 0.5),
+    st.floats(0.0, 0.9),
+    st.floats(0.0, 0.1),
+    st.floats(0.0, 2.0),
 )
-def test_northern_budget_parts_add_up(arrays_, multiplier, steps, triangular, trust) -> None:
-    gni, pct = arrays_
-    params = FundingParams(triangular_share_of_oda=triangular, trust_fund_share_of_oda=trust)
-    budgets = northern_budgets(gni, pct, multiplier, steps, params)
+def test_northern_budget_parts_add_up(arrays_, steps, programmable, trust, scale) -> None:
+    gni, pct, line, multiplier = arrays_
+    params = FundingParams(
+        cpa_share_of_oda=programmable, trust_fund_share_of_oda=trust, triangular_budget_scale=scale
+    )
+    budgets = northern_budgets(gni, pct, multiplier, line, steps, params)
     np.testing.assert_allclose(budgets.total, gni * pct / 100 * multiplier / steps, rtol=1e-12)
-    parts = budgets.triangular + budgets.trust_funds + budgets.bilateral
-    np.testing.assert_allclose(parts, budgets.total, rtol=1e-12, atol=1e-6)
-    for part in (budgets.triangular, budgets.trust_funds, budgets.bilateral):
+    parts = (
+        budgets.country_programmable
+        + budgets.triangular
+        + budgets.trust_funds
+        + budgets.non_programmable
+    )
+    np.testing.assert_allclose(parts, budgets.total, rtol=1e-9, atol=1e-6)
+    for part in (
+        budgets.triangular,
+        budgets.trust_funds,
+        budgets.country_programmable,
+        budgets.non_programmable,
+    ):
         assert part.shape == gni.shape
-        assert np.all(part >= 0)
-    np.testing.assert_allclose(budgets.triangular, budgets.total * triangular, rtol=1e-12)
+        assert np.all(part >= -1e-6)
+    np.testing.assert_allclose(
+        budgets.country_programmable, budgets.total * programmable, rtol=1e-12
+    )
+    expected = np.minimum(
+        line * scale * multiplier / steps, budgets.total * (1 - programmable - trust)
+    )
+    np.testing.assert_allclose(budgets.triangular, expected, rtol=1e-9, atol=1e-6)
+
+
+# ---------------------------------------------------------------------------
+# partner_multipliers, the announced path and the co-funding envelope
+# ---------------------------------------------------------------------------
+def test_partner_multipliers_follow_each_path_from_first_january_times_the_uniform_one() -> None:
+    years = np.array([2025, 2027])
+    path = np.array([[0.9, 0.5], [1.0, 1.2]])
+    np.testing.assert_allclose(partner_multipliers(2024.75, 1.0, years, path, 2), [1.0, 1.0])
+    np.testing.assert_allclose(partner_multipliers(2025.0, 1.0, years, path, 2), [0.9, 1.0])
+    np.testing.assert_allclose(partner_multipliers(2026.75, 0.5, years, path, 2), [0.45, 0.5])
+    np.testing.assert_allclose(partner_multipliers(2040.0, 1.0, years, path, 2), [0.5, 1.2])
+    empty = np.zeros(0, dtype=np.int64)
+    np.testing.assert_allclose(
+        partner_multipliers(2030.0, 0.7, empty, np.ones((3, 0)), 3), [0.7] * 3
+    )
+
+
+ANNOUNCED = {  # member: multipliers 2024 (reference) to 2028, midpoint projection
+    "USA": [1.0, 0.83, 0.83 * 0.78, 0.83 * 0.78, 0.83 * 0.78],
+    "GBR": [1.0, 1 - 0.2 / 3 / 0.5, 1 - 0.4 / 3 / 0.5, 0.6, 0.6],
+    "DEU": [1.0, 0.595 / 0.67, 0.52 / 0.67, 0.52 / 0.67 * 9.7 / 9.9, 0.52 / 0.67 * 9.5 / 9.9],
+    "NLD": [1.0, 1 - 0.3 / 7.2, 1 - 0.5 / 7.2, 0.5 / 0.65, 0.5 / 0.65],
+    "FRA": [1.0, 0.87, 0.87, 0.87, 0.87],
+    "JPN": [1.0, 0.87, 0.87, 0.87, 0.87],
+}
+
+
+def test_the_announced_path_of_the_members_with_announcements() -> None:
+    codes = np.array(list(ANNOUNCED))
+    years, path = load_announced_path(codes, "midpoint")
+    for k, year in enumerate(range(2024, 2029)):
+        got = partner_multipliers(year + 0.5, 1.0, years, path, len(codes))
+        expected = [values[k] for values in ANNOUNCED.values()]
+        np.testing.assert_allclose(got, expected, rtol=1e-5, err_msg=str(year))
+
+
+def test_the_projection_ends_apply_to_members_without_an_announcement() -> None:
+    codes = np.array(["JPN", "FRA", "GBR", "USA", "XXX"])
+    for end, value in (("low", 0.91), ("midpoint", 0.87), ("high", 0.83)):
+        years, path = load_announced_path(codes, end)
+        got = partner_multipliers(2026.0, 1.0, years, path, len(codes))
+        np.testing.assert_allclose(got[:2], value)
+        assert got[2] == pytest.approx(ANNOUNCED["GBR"][2], rel=1e-5)  # announced: any end
+        assert got[3] == pytest.approx(ANNOUNCED["USA"][2], rel=1e-5)
+        assert got[4] == 1.0  # not a DAC member of the table
+
+
+def test_the_packaged_donor_tables_are_what_the_build_script_writes() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    source = root.parent / "shared" / "data"
+    if not source.exists():
+        pytest.skip("the shared data folder is not beside the repository")
+    script = root / "scripts" / "build_donor_table.py"
+    result = subprocess.run(
+        [sys.executable, str(script), "--check", "--source", str(source)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_donor_policies_from_the_table() -> None:
+    south = np.array(["THA", "CHL", "KEN", "CHL0000001", "MEX"])
+    policies = load_donor_policies(np.array(["JPN", "DEU", "ESP", "KOR", "ISL", "N00"]), south)
+    assert policies.triangular_line[0] == pytest.approx(20e6)
+    assert policies.triangular_line[1] == pytest.approx(29.65e6 / 15 * 1.08)
+    assert np.isnan(policies.triangular_line[3:]).all()  # KOR, ISL: the floor applies
+    np.testing.assert_allclose(policies.region_share.sum(axis=1), 1.0)
+    assert policies.region_share[1, 1] == 1.0  # Germany's fund: LAC
+    np.testing.assert_allclose(policies.region_share[4], 0.2)  # none documented: equal
+    np.testing.assert_array_equal(policies.pivots(0), [0, 1, 3, 4])  # THA, CHL (both), MEX
+    np.testing.assert_array_equal(policies.pivots(2), [1, 3])  # Spain: Chile
+    assert len(policies.pivots(1)) == 0 and len(policies.pivots(5)) == 0
+
+
+def test_co_funding_pools_carry_over_within_a_year_and_are_returned_at_its_end() -> None:
+    pool = np.array([100.0, 0.0])
+    kept, returned = refill_triangular_pools(pool, np.array([10.0, 20.0]), starts_year=False)
+    np.testing.assert_allclose(kept, [110.0, 20.0])
+    assert returned == 0.0
+    fresh, returned = refill_triangular_pools(kept, np.array([10.0, 20.0]), starts_year=True)
+    np.testing.assert_allclose(fresh, [10.0, 20.0])
+    assert returned == pytest.approx(130.0)
 
 
 # ---------------------------------------------------------------------------

@@ -149,8 +149,8 @@ def cross_field_cases() -> list[Case]:
     return [
         Case(
             "northern-shares",
-            [("funding.triangular_share_of_oda", 0.7), ("funding.trust_fund_share_of_oda", 0.4)],
-            ["funding.triangular_share_of_oda + funding.trust_fund_share_of_oda = 0.7 + 0.4"],
+            [("funding.cpa_share_of_oda", 0.7), ("funding.trust_fund_share_of_oda", 0.4)],
+            ["funding.cpa_share_of_oda + funding.trust_fund_share_of_oda = 0.7 + 0.4"],
         ),
         Case(
             "durations",
@@ -329,10 +329,10 @@ def _repair_partners(config: SSCConfig, path: str, value) -> None:
         for other in weights:
             if other != name:
                 setattr(funding, other, (1 - value) / 2)
-    elif path == "funding.triangular_share_of_oda":
+    elif path == "funding.cpa_share_of_oda":
         funding.trust_fund_share_of_oda = min(funding.trust_fund_share_of_oda, 1 - value)
     elif path == "funding.trust_fund_share_of_oda":
-        funding.triangular_share_of_oda = min(funding.triangular_share_of_oda, 1 - value)
+        funding.cpa_share_of_oda = min(funding.cpa_share_of_oda, 1 - value)
     elif path == "matching.min_duration_quarters":
         matching.max_duration_quarters = max(matching.max_duration_quarters, value)
     elif path == "matching.max_duration_quarters":

@@ -57,6 +57,9 @@ class MatchWorld:
     platform_fund: np.ndarray
     platform_reserve: np.ndarray
     northern_pool: np.ndarray
+    funder_region_share: np.ndarray
+    pivot_indptr: np.ndarray
+    pivot_rows: np.ndarray
     real: np.ndarray
     integer: np.ndarray
     state: np.ndarray
@@ -106,6 +109,13 @@ def build_world(
     agreement_keys, agreement_rows = hashing.empty_table(32)
     hashing.build(agreement_keys, agreement_rows, agreement[:, 0] * n_actors + agreement[:, 1])
     real, integer = matching_parameters(config or SSCConfig())
+    share = rng.random((n_north, 5))
+    share /= share.sum(axis=1, keepdims=True)
+    pivots = [
+        np.sort(rng.choice(n_south, rng.integers(0, 4), replace=False)) for _ in range(n_north)
+    ]
+    pivot_indptr = np.zeros(n_north + 1, dtype=np.int64)
+    pivot_indptr[1:] = np.cumsum([len(p) for p in pivots])
     return MatchWorld(
         request_recipient=rng.integers(0, n_south, n_requests),
         request_sector=rng.integers(0, n_sectors, n_requests),
@@ -126,6 +136,9 @@ def build_world(
         platform_fund=rng.uniform(0.0, 2e6, n_platforms),
         platform_reserve=rng.uniform(0.0, 3e5, n_platforms),
         northern_pool=rng.uniform(0.0, 6e5, n_north) * (rng.random(n_north) < 0.8),
+        funder_region_share=share,
+        pivot_indptr=pivot_indptr,
+        pivot_rows=np.concatenate([np.zeros(0, dtype=np.int64), *pivots]).astype(np.int64),
         real=real,
         integer=integer,
         state=new_state(np.random.default_rng(seed + 1)),
@@ -171,6 +184,9 @@ def run(world: MatchWorld, compiled: bool = True) -> Result:
             after["platform_fund"],
             world.platform_reserve,
             after["northern_pool"],
+            world.funder_region_share,
+            world.pivot_indptr,
+            world.pivot_rows,
             world.real,
             world.integer,
             after["state"],
@@ -577,3 +593,177 @@ def test_trust_against_a_loop_over_the_ties(ties, pairs, floor) -> None:
             if any({a, b} == set(p) for p in pairs):
                 expected = max(expected, floor)
             assert trust(table, a, b, agreement, floor) == expected
+
+
+# ---------------------------------------------------------------------------
+# Funder choice: the donors' policies and familiarity
+# ---------------------------------------------------------------------------
+ASIA, LAC_REGION = 0, 1
+
+
+@dataclass
+class FunderCase:
+    """Two Southern countries (0: Asia-Pacific, 1: LAC) and northern partners (rows 2, ...)."""
+
+    region: np.ndarray
+    platform_mask: np.ndarray
+    pool: np.ndarray
+    region_share: np.ndarray
+    pivot_indptr: np.ndarray
+    pivot_rows: np.ndarray
+    ties: TieTable
+    real: np.ndarray
+
+
+def funder_case(n_north: int = 2, pool: float = 1e6) -> FunderCase:
+    real, _ = matching_parameters(SSCConfig())
+    return FunderCase(
+        region=np.array([ASIA, LAC_REGION], dtype=np.int64),
+        platform_mask=np.zeros(2 + n_north, dtype=np.int64),
+        pool=np.full(n_north, pool),
+        region_share=np.full((n_north, 5), 0.2),
+        pivot_indptr=np.zeros(n_north + 1, dtype=np.int64),
+        pivot_rows=np.zeros(0, dtype=np.int64),
+        ties=TieTable(2 + n_north, initial_capacity=8),
+        real=real,
+    )
+
+
+def choose(case: FunderCase, provider: int, recipient: int, draws: int, seed: int, compiled=True):
+    """Funder index of `draws` independent choices for one (provider, recipient) pair."""
+    function = kernel.choose_funder if compiled else kernel.choose_funder.py_func
+    state = new_state(np.random.default_rng(seed))
+    funders, weights = np.empty(64, dtype=np.int64), np.empty(64)
+    ties = case.ties
+    chosen = []
+    for _ in range(draws):
+        chosen.append(
+            function(
+                provider,
+                recipient,
+                1e5,
+                2,
+                case.region,
+                case.platform_mask,
+                case.pool,
+                case.region_share,
+                case.pivot_indptr,
+                case.pivot_rows,
+                ties.n_actors,
+                ties.table_keys,
+                ties.table_rows,
+                ties.strength,
+                ties.alive,
+                case.real,
+                64,
+                funders,
+                weights,
+                state,
+            )
+        )
+    return np.array(chosen)
+
+
+def within(count: int, draws: int, p: float) -> bool:
+    """`count` of `draws` is within 5 standard deviations of a binomial(draws, p)."""
+    return abs(count - draws * p) <= 5 * np.sqrt(draws * p * (1 - p))
+
+
+def test_the_funder_weight_is_the_stated_product() -> None:
+    case = funder_case(n_north=1)
+    case.platform_mask[:] = [1, 0, 1]  # the partner shares a platform with recipient 0
+    case.region_share[0] = [0.5, 0.3, 0.2, 0.0, 0.0]
+    case.pivot_indptr[:] = [0, 2]
+    case.pivot_rows = np.array([0, 1], dtype=np.int64)
+    case.ties.reinforce_keys(case.ties.encode(Layer.ODA, np.array([2]), np.array([0])), 0, 0.4)
+    strength = case.ties.strength_of(case.ties.encode(Layer.ODA, np.array([2]), np.array([0])))[0]
+    r = case.real
+    r[kernel.FUNDER_POOL_EXPONENT] = 0.5
+    ties = case.ties
+    args = (
+        2, case.region, case.platform_mask, case.region_share, case.pivot_indptr,
+        case.pivot_rows, ties.n_actors, ties.table_keys, ties.table_rows, ties.strength,
+        ties.alive, r,
+    )  # fmt: skip
+    expected = (
+        4e4**0.5
+        * (1 + r[kernel.W_FUNDER_COMEMBERSHIP])
+        * (1 + r[kernel.W_FUNDER_REGION] * 0.5)
+        * (1 + r[kernel.W_FUNDER_PIVOT])
+        * (1 + r[kernel.W_FUNDER_FAMILIARITY] * strength)
+    )
+    for function in (kernel.funder_weight, kernel.funder_weight.py_func):
+        assert function(0, 1, 0, 4e4, *args) == pytest.approx(expected)
+    # Recipient 1 (LAC): no shared platform, no ODA tie; the provider 0 is a pivot.
+    expected_1 = 200.0 * (1 + r[kernel.W_FUNDER_REGION] * 0.3) * (1 + r[kernel.W_FUNDER_PIVOT])
+    assert kernel.funder_weight(0, 0, 1, 4e4, *args) == pytest.approx(expected_1)
+
+
+def test_a_partner_without_a_budget_line_never_co_funds() -> None:
+    case = funder_case(n_north=3)
+    case.pool[1] = 0.0  # no budget line: an empty pool, whatever its preferences
+    case.region_share[1] = [0.0, 1.0, 0.0, 0.0, 0.0]
+    case.pivot_indptr[:] = [0, 0, 1, 1]
+    case.pivot_rows = np.array([0], dtype=np.int64)
+    chosen = choose(case, provider=0, recipient=1, draws=2000, seed=5)
+    assert 1 not in chosen and set(chosen) == {0, 2}
+    case.pool[:] = 0.0
+    assert (choose(case, 0, 1, 50, seed=6) == -1).all()
+
+
+def test_a_partner_preferring_lac_co_funds_lac_recipients_more_often() -> None:
+    case = funder_case(n_north=2)
+    case.region_share[0] = [0.0, 1.0, 0.0, 0.0, 0.0]  # partner 0: LAC (as Germany's fund)
+    w = case.real[kernel.W_FUNDER_REGION]
+    draws = 4000
+    to_lac = (choose(case, provider=0, recipient=1, draws=draws, seed=7) == 0).sum()
+    to_asia = (choose(case, provider=1, recipient=0, draws=draws, seed=8) == 0).sum()
+    assert within(to_lac, draws, (1 + w) / ((1 + w) + (1 + 0.2 * w)))
+    assert within(to_asia, draws, 1 / (1 + (1 + 0.2 * w)))
+    assert to_lac > draws / 2 > to_asia
+
+
+def test_familiarity_through_an_oda_tie_raises_the_chance() -> None:
+    case = funder_case(n_north=2)
+    draws = 4000
+    alone = (choose(case, provider=0, recipient=1, draws=draws, seed=9) == 0).sum()
+    key = case.ties.encode(Layer.ODA, np.array([2]), np.array([1]))  # partner 0 -> recipient 1
+    case.ties.reinforce_keys(key, 0, 0.6)
+    strength = case.ties.strength_of(key)[0]
+    familiar = (choose(case, provider=0, recipient=1, draws=draws, seed=9) == 0).sum()
+    factor = 1 + case.real[kernel.W_FUNDER_FAMILIARITY] * strength
+    assert within(alone, draws, 0.5)
+    assert within(familiar, draws, factor / (factor + 1))
+    assert familiar > alone
+    # An ODA tie to another recipient, or a dissolved one, does not count.
+    other = funder_case(n_north=2)
+    other.ties.reinforce_keys(other.ties.encode(Layer.ODA, np.array([2]), np.array([0])), 0, 0.6)
+    assert within((choose(other, 0, 1, draws, seed=10) == 0).sum(), draws, 0.5)
+
+
+def test_a_preferred_pivot_raises_the_chance() -> None:
+    case = funder_case(n_north=2)
+    case.pivot_indptr[:] = [0, 1, 1]
+    case.pivot_rows = np.array([0], dtype=np.int64)  # partner 0 prefers pivot 0
+    draws = 4000
+    factor = 1 + case.real[kernel.W_FUNDER_PIVOT]
+    as_pivot = (choose(case, provider=0, recipient=1, draws=draws, seed=11) == 0).sum()
+    not_pivot = (choose(case, provider=1, recipient=0, draws=draws, seed=12) == 0).sum()
+    assert within(as_pivot, draws, factor / (factor + 1))
+    assert within(not_pivot, draws, 0.5)
+
+
+def test_funder_choice_compiled_equals_pure_python() -> None:
+    case = funder_case(n_north=4)
+    rng = np.random.default_rng(13)
+    case.pool[:] = rng.uniform(5e4, 1e6, 4)
+    case.region_share[:] = rng.dirichlet(np.ones(5), 4)
+    case.pivot_indptr[:] = [0, 1, 1, 2, 2]
+    case.pivot_rows = np.array([0, 1], dtype=np.int64)
+    case.platform_mask[:] = [1, 2, 1, 0, 2, 3]
+    case.ties.reinforce_keys(
+        case.ties.encode(Layer.ODA, np.array([3, 4]), np.array([1, 0])), 0, 0.5
+    )
+    compiled = choose(case, 0, 1, 300, seed=14)
+    python = choose(case, 0, 1, 300, seed=14, compiled=False)
+    np.testing.assert_array_equal(compiled, python)

@@ -243,3 +243,22 @@ def test_an_agents_capacity_view_stays_current_over_steps(world):
         model.step()
         np.testing.assert_array_equal(view, model.state.countries.capacity[agent.row])
     assert not np.array_equal(view, model.state.countries.initial_capacity[agent.row])
+
+
+def test_every_dollar_of_oda_is_accounted_for_each_step(world):
+    """ODA = country programmable aid allocated + the non-CPA rest + triangular pools + trust
+    funds, each step; and what entered the pools was spent, returned or is still there."""
+    model = SSCModel(rng=5, world=world, steps=6, **{"scenario.oda_path": "announced"})
+    added = spent = returned = 0.0
+    for _ in range(6):
+        model.step()
+        t = model.tallies
+        parts = t.oda_bilateral + t.oda_non_programmable + t.northern_triangular_pools
+        parts += t.northern_trust_funds
+        assert parts == pytest.approx(model.state.north.budgets.total.sum(), rel=1e-12)
+        added += t.northern_triangular_pools
+        spent += t.northern_triangular
+        returned += t.northern_triangular_returned
+    assert spent > 0
+    left = model.state.north.triangular_pool.sum()
+    assert added == pytest.approx(spent + returned + left, rel=1e-9)

@@ -53,8 +53,62 @@ def test_budgets_fill_funds_by_the_stated_rule_and_pay_platform_contributions():
     # ODA: GNI x ODA/GNI / 4 a quarter, split; the bilateral part reaches the eligible recipients.
     total = 1e12 * 0.5 / 100 / 4
     assert north.budgets.total.sum() == pytest.approx(total)
-    assert countries.oda_received.sum() == pytest.approx(north.budgets.bilateral.sum())
+    # Only country programmable aid is allocated to recipients (was: all bilateral ODA).
+    assert countries.oda_received.sum() == pytest.approx(config.funding.cpa_share_of_oda * total)
+    assert tallies.oda_bilateral == pytest.approx(north.budgets.country_programmable.sum())
     np.testing.assert_array_equal(north.triangular_pool, north.budgets.triangular)
+
+
+def test_budgets_account_for_all_oda_and_keep_co_funding_for_the_year():
+    """Each step: ODA = CPA allocated + the rest (non-CPA) + triangular pools + trust funds;
+    pools carry over within a year and what is left is returned at its end."""
+    roster = tiny.roster(n_north=2)
+    countries = tiny.countries(roster)
+    north, platforms, network = tiny.north(roster), tiny.platforms(roster), tiny.network(roster)
+    north.policy.triangular_line[:] = [4e6, np.nan]  # the second partner: the floor
+    config = tiny.config(funding={"triangular_budget_scale": 0.5})
+    clock = Clock(2025, 4, 8)
+    pools_added, returned, spent = 0.0, 0.0, 0.0
+    for step in range(6):
+        tallies = StepTallies(roster.n_actors)
+        before = north.triangular_pool.copy()
+        allocate_budgets(clock, countries, north, platforms, network, Repayments(), tallies, config)
+        total = north.budgets.total.sum()
+        accounted = (
+            tallies.oda_bilateral
+            + tallies.oda_non_programmable
+            + tallies.northern_triangular_pools
+            + tallies.northern_trust_funds
+        )
+        assert accounted == pytest.approx(total, rel=1e-12)
+        assert tallies.northern_triangular_pools == pytest.approx((4e6 + 1e-5 * 5e9) * 0.5 / 4)
+        if clock.quarter == 1 and step > 0:
+            assert tallies.northern_triangular_returned == pytest.approx(before.sum())
+        else:
+            np.testing.assert_allclose(north.triangular_pool, before + north.budgets.triangular)
+        pools_added += tallies.northern_triangular_pools
+        returned += tallies.northern_triangular_returned
+        north.triangular_pool[0] -= 1e5  # a triangular action co-funded
+        spent += 1e5
+        clock.advance()
+    assert pools_added == pytest.approx(returned + spent + north.triangular_pool.sum())
+
+
+def test_budgets_follow_each_partners_own_path():
+    roster = tiny.roster(n_north=2)
+    countries = tiny.countries(roster)
+    north, platforms, network = tiny.north(roster), tiny.platforms(roster), tiny.network(roster)
+    north.path_years = np.array([2025, 2026])
+    north.path_multipliers = np.array([[1.0, 0.5], [0.9, 0.9]])
+    config = tiny.config(scenario={"oda_cut_depth": 0.5, "oda_cut_start_year": 2026})
+    clock = Clock(2025, 4, 8)
+    for _ in range(4):
+        clock.advance()  # 2026 Q1: both paths and the uniform cut apply
+    tallies = StepTallies(roster.n_actors)
+    allocate_budgets(clock, countries, north, platforms, network, Repayments(), tallies, config)
+    np.testing.assert_allclose(north.partner_multiplier, [0.25, 0.45])
+    np.testing.assert_allclose(north.budgets.total, 1e12 * 0.5 / 100 / 4 * np.array([0.25, 0.45]))
+    assert north.oda_multiplier == pytest.approx(0.35)
 
 
 def test_budgets_cap_carried_over_money_and_reinforce_oda_ties():

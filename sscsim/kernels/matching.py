@@ -42,7 +42,12 @@ CHAMPION_DISCOUNT = 13
 COFUNDING_SHARE = 14
 REFUNDABLE_SHARE = 15
 AGREEMENT_TRUST = 16
-N_REAL = 17
+W_FUNDER_COMEMBERSHIP = 17
+W_FUNDER_REGION = 18
+W_FUNDER_PIVOT = 19
+W_FUNDER_FAMILIARITY = 20
+FUNDER_POOL_EXPONENT = 21
+N_REAL = 22
 # Positions in the `integer` parameter array.
 MIN_DURATION = 0
 MAX_DURATION = 1
@@ -52,7 +57,7 @@ ATTEMPTS = 4
 N_INTEGER = 5
 
 # Tie layers as in sscsim.state.ties.Layer.
-_BILATERAL_LAYER, _TRIANGULAR_LAYER, _PLATFORM_LAYER = 0, 1, 2
+_BILATERAL_LAYER, _TRIANGULAR_LAYER, _PLATFORM_LAYER, _ODA_LAYER = 0, 1, 2, 3
 
 
 @njit(cache=True)
@@ -149,6 +154,111 @@ def provider_score(
 
 
 @njit(cache=True)
+def funder_weight(
+    partner: int,
+    provider: int,
+    recipient: int,
+    pool: float,
+    n_south: int,
+    region: np.ndarray,
+    platform_mask: np.ndarray,
+    region_share: np.ndarray,
+    pivot_indptr: np.ndarray,
+    pivot_rows: np.ndarray,
+    n_actors: int,
+    table_keys: np.ndarray,
+    table_rows: np.ndarray,
+    strength: np.ndarray,
+    alive: np.ndarray,
+    real: np.ndarray,
+) -> float:
+    """How likely northern partner `partner` is to co-fund `provider` (the pivot) teaching
+    `recipient`, given the co-funding `pool` it has left (USD):
+
+    pool ** pool_exponent
+      x (1 + w_comembership x [the partner shares a platform with the recipient])
+      x (1 + w_region x the partner's share of its triangular work in the recipient's region)
+      x (1 + w_pivot x [the provider is one of the partner's preferred pivots])
+      x (1 + w_familiarity x strength of the partner's alive ODA tie to the recipient)
+
+    region_share : float64 (n_north, n_regions); pivot_indptr, pivot_rows : the partner's
+    preferred pivots, compressed rows, increasing within a partner.
+    """
+    weight = pool ** real[FUNDER_POOL_EXPONENT]
+    if (platform_mask[n_south + partner] & platform_mask[recipient]) != 0:
+        weight *= 1.0 + real[W_FUNDER_COMEMBERSHIP]
+    if region[recipient] < region_share.shape[1]:
+        weight *= 1.0 + real[W_FUNDER_REGION] * region_share[partner, region[recipient]]
+    start, stop = pivot_indptr[partner], pivot_indptr[partner + 1]
+    if stop > start:
+        at = start + np.searchsorted(pivot_rows[start:stop], provider)
+        if at < stop and pivot_rows[at] == provider:
+            weight *= 1.0 + real[W_FUNDER_PIVOT]
+    key = (_ODA_LAYER * n_actors + n_south + partner) * n_actors + recipient
+    row = find(table_keys, table_rows, key)
+    if row >= 0 and alive[row]:
+        weight *= 1.0 + real[W_FUNDER_FAMILIARITY] * strength[row]
+    return weight
+
+
+@njit(cache=True)
+def choose_funder(
+    provider: int,
+    recipient: int,
+    northern_part: float,
+    n_south: int,
+    region: np.ndarray,
+    platform_mask: np.ndarray,
+    northern_pool: np.ndarray,
+    region_share: np.ndarray,
+    pivot_indptr: np.ndarray,
+    pivot_rows: np.ndarray,
+    n_actors: int,
+    table_keys: np.ndarray,
+    table_rows: np.ndarray,
+    strength: np.ndarray,
+    alive: np.ndarray,
+    real: np.ndarray,
+    funder_sample: int,
+    funders: np.ndarray,
+    weights: np.ndarray,
+    state: np.ndarray,
+) -> int:
+    """The northern partner (index) that co-funds a triangular action, or -1 if none can.
+
+    The partners considered: all, in order, if there are at most `funder_sample`, else
+    `funder_sample` drawn uniformly with replacement. Those whose pool covers `northern_part`
+    are drawn in proportion to `funder_weight` (one uniform). `funders`, `weights` : scratch
+    arrays of at least `funder_sample` entries.
+    """
+    n_north = northern_pool.shape[0]
+    considered = 0
+    total = 0.0
+    for j in range(min(n_north, funder_sample)):
+        f = j if n_north <= funder_sample else below(state, n_north)
+        if northern_pool[f] >= northern_part:
+            w = funder_weight(
+                f, provider, recipient, northern_pool[f], n_south, region, platform_mask,
+                region_share, pivot_indptr, pivot_rows, n_actors, table_keys, table_rows,
+                strength, alive, real,
+            )  # fmt: skip
+            if w > 0.0:
+                funders[considered] = f
+                weights[considered] = w
+                total += w
+                considered += 1
+    if considered == 0:
+        return -1
+    target = uniform(state) * total
+    running = 0.0
+    for j in range(considered):
+        running += weights[j]
+        if running > target:
+            return funders[j]
+    return funders[considered - 1]
+
+
+@njit(cache=True)
 def _softmax_pick(
     scores: np.ndarray, valid: np.ndarray, count: int, temperature: float, u: float
 ) -> int:
@@ -197,6 +307,9 @@ def match_requests(
     platform_fund: np.ndarray,
     platform_reserve: np.ndarray,
     northern_pool: np.ndarray,
+    funder_region_share: np.ndarray,
+    pivot_indptr: np.ndarray,
+    pivot_rows: np.ndarray,
     real: np.ndarray,
     integer: np.ndarray,
     state: np.ndarray,
@@ -228,6 +341,10 @@ def match_requests(
     active_platforms : int64 bit mask of the platforms active this step.
     platform_fund : float64 (n_platforms,), USD (updated); platform_reserve : kept for events.
     northern_pool : float64 (n_north,), triangular co-funding left this step, USD (updated).
+    funder_region_share : float64 (n_north, n_regions), each partner's share of its triangular
+        work by Southern region; pivot_indptr (n_north + 1,), pivot_rows : int64, each
+        partner's preferred pivots (Southern rows, increasing within a partner). Funder choice:
+        `choose_funder`.
     real, integer : parameters at the positions named in this module.
     state : uint64 (1,), the kernel generator (advanced).
     out_* : arrays of n_requests entries; the first `actions` are written: the request index,
@@ -245,7 +362,7 @@ def match_requests(
     scores = np.empty(sample)
     valid = np.empty(sample, dtype=np.bool_)
     funders = np.empty(funder_sample, dtype=np.int64)
-    funder_weight = np.empty(funder_sample)
+    funder_weight_scratch = np.empty(funder_sample)
     actions = 0
     lapsed = 0
     unmatched = 0
@@ -305,25 +422,12 @@ def match_requests(
             funder = -1
             # Triangular needs northern money: none when the co-funding share is zero.
             if ssc_budget[provider] >= provider_part and n_north > 0 and northern_part > 0.0:
-                considered = 0
-                total = 0.0
-                for j in range(min(n_north, funder_sample)):
-                    f = j if n_north <= funder_sample else below(state, n_north)
-                    if northern_pool[f] >= northern_part:
-                        affine = (platform_mask[n_south + f] & platform_mask[recipient]) != 0
-                        funders[considered] = f
-                        funder_weight[considered] = northern_pool[f] * (2.0 if affine else 1.0)
-                        total += funder_weight[considered]
-                        considered += 1
-                if considered:
-                    target = uniform(state) * total
-                    running = 0.0
-                    funder = funders[considered - 1]
-                    for j in range(considered):
-                        running += funder_weight[j]
-                        if running > target:
-                            funder = funders[j]
-                            break
+                funder = choose_funder(
+                    provider, recipient, northern_part, n_south, region, platform_mask,
+                    northern_pool, funder_region_share, pivot_indptr, pivot_rows, n_actors,
+                    table_keys, table_rows, strength, alive, real, funder_sample, funders,
+                    funder_weight_scratch, state,
+                )  # fmt: skip
             appeal_triangular = real[TRIANGULAR_APPEAL] if funder >= 0 else 0.0
             platform = -1
             best = 0.0

@@ -1,10 +1,11 @@
-"""Step 1, budgets: northern ODA on the scenario's path and its split, Southern SSC funds with
-their repayments and platform contributions, platform trust funds, and bilateral ODA to the
-recipients eligible this year.
+"""Step 1, budgets: northern ODA on the scenario's path (uniform, or each member's announced
+path) and its split (country programmable aid, triangular co-funding, trust funds, the rest),
+Southern SSC funds with their repayments and platform contributions, platform trust funds, and
+country programmable aid to the recipients eligible this year.
 
-Money in current USD. The rules are array functions (`oda_multiplier`, `northern_budgets`,
-`southern_budget_inflow`, `oda_allocation`, `distribute_fund_inflows`); `allocate_budgets` is the
-step.
+Money in current USD. The rules are array functions (`oda_multiplier`, `partner_multipliers`,
+`triangular_lines`, `northern_budgets`, `refill_triangular_pools`, `southern_budget_inflow`,
+`oda_allocation`, `distribute_fund_inflows`); `allocate_budgets` is the step.
 """
 
 from __future__ import annotations
@@ -44,26 +45,73 @@ def oda_multiplier(year: float, scenario: ScenarioConfig) -> float:
     return path * (1.0 - scenario.oda_cut_depth * phase)
 
 
+def partner_multipliers(
+    year: float, uniform: float, path_years: np.ndarray, path_multipliers: np.ndarray, n_north: int
+) -> np.ndarray:
+    """Each northern partner's ODA multiplier at a (fractional) year, (n_north,).
+
+    The uniform multiplier (`oda_multiplier`) times the partner's own path: `path_multipliers[d,
+    k]` holds from 1 January of `path_years[k]` (the last one after it; before the first, and
+    with no path at all, 1).
+    """
+    own = np.ones(n_north)
+    if len(path_years):
+        k = int(np.searchsorted(path_years, year, side="right")) - 1
+        if k >= 0:
+            own = path_multipliers[:, k].copy()
+    return uniform * own
+
+
+def triangular_lines(
+    documented: np.ndarray, reference_oda: np.ndarray, floor_share: float
+) -> np.ndarray:
+    """Each partner's triangular budget line, USD a year at its reference ODA: the documented
+    line where there is one (not NaN), else `floor_share` of its reference ODA."""
+    return np.where(np.isnan(documented), floor_share * reference_oda, documented)
+
+
 def northern_budgets(
     gni_usd: np.ndarray,
     oda_gni_pct: np.ndarray,
-    multiplier: float,
+    multiplier: float | np.ndarray,
+    triangular_line: np.ndarray,
     steps_per_year: int,
     params: FundingParams,
 ) -> NorthernBudgets:
-    """ODA budget = GNI x ODA/GNI ratio x scenario multiplier, for one step, and its split.
+    """ODA budget = GNI x ODA/GNI ratio x multiplier (scalar or per partner), for one step, and
+    its split:
 
-    GDP stands in for GNI (the tables have no GNI).
+    country_programmable = cpa_share_of_oda x ODA;  trust_funds = trust_fund_share_of_oda x ODA;
+    triangular = triangular_line x triangular_budget_scale x multiplier / steps_per_year, at
+    most what is left; non_programmable = the rest. The four parts sum to the total.
+
+    GDP stands in for GNI (the tables have no GNI). `triangular_line` : USD a year at the
+    reference ODA (see `triangular_lines`).
     """
     total = gni_usd * oda_gni_pct / 100.0 * multiplier / steps_per_year
-    triangular = total * params.triangular_share_of_oda
+    country_programmable = total * params.cpa_share_of_oda
     trust_funds = total * params.trust_fund_share_of_oda
+    left = np.maximum(total - country_programmable - trust_funds, 0.0)
+    line = triangular_line * params.triangular_budget_scale * multiplier / steps_per_year
+    triangular = np.minimum(line, left)
     return NorthernBudgets(
         total=total,
         triangular=triangular,
         trust_funds=trust_funds,
-        bilateral=total - triangular - trust_funds,
+        country_programmable=country_programmable,
+        non_programmable=left - triangular,
     )
+
+
+def refill_triangular_pools(
+    pool: np.ndarray, inflow: np.ndarray, starts_year: bool
+) -> tuple[np.ndarray, float]:
+    """This step's co-funding pools: a yearly envelope. At the first step of a year what was
+    left of the last year's pools is returned to the partners (not spent on triangular work);
+    then this step's inflow is added. Returns (pools, USD returned)."""
+    returned = float(pool.sum()) if starts_year else 0.0
+    kept = np.zeros_like(pool) if starts_year else pool
+    return kept + inflow, returned
 
 
 def southern_base_budget(
@@ -172,18 +220,35 @@ def allocate_budgets(
     tallies: StepTallies,
     config: SSCConfig,
 ) -> None:
-    """Step 1. Northern ODA budgets on the scenario's path and their split; Southern SSC funds
+    """Step 1. Northern ODA budgets on the scenario's path (uniform or each partner's own) and
+    their split, the triangular co-funding pools refilled (a yearly envelope); Southern SSC funds
     (new money less platform contributions, capped at `budget_carryover_years` of inflow, plus
-    repayments); platform trust funds; bilateral ODA to eligible recipients along the donors'
-    portfolios, which keeps their ODA ties alive. Updates the state in place."""
+    repayments); platform trust funds; country programmable aid to eligible recipients; the
+    donors' portfolio ties reinforced (the ODA layer, read by funder choice in step 3). Updates
+    the state in place."""
     funding, n_steps_year = config.funding, clock.steps_per_year
-    north.oda_multiplier = oda_multiplier(clock.year, config.scenario)
+    uniform = oda_multiplier(clock.year, config.scenario)
+    north.partner_multiplier = partner_multipliers(
+        clock.year, uniform, north.path_years, north.path_multipliers, north.n
+    )
+    lines = triangular_lines(
+        north.policy.triangular_line, north.reference_oda, funding.triangular_floor_share_of_oda
+    )
     budgets = northern_budgets(
-        north.gni, north.oda_gni_pct, north.oda_multiplier, n_steps_year, funding
+        north.gni, north.oda_gni_pct, north.partner_multiplier, lines, n_steps_year, funding
     )
     north.budgets = budgets
-    # Unspent co-funding lapses at the end of each quarter: a programme's yearly envelope.
-    north.triangular_pool = budgets.triangular.copy()
+    reference = float(north.reference_oda.sum())
+    north.oda_multiplier = (
+        float(budgets.total.sum()) * n_steps_year / reference if reference else uniform
+    )
+    # Co-funding is a yearly envelope: unspent money carries over within the year and what is
+    # left at its end is returned to the partner.
+    north.triangular_pool, returned = refill_triangular_pools(
+        north.triangular_pool, budgets.triangular, clock.quarter == 1
+    )
+    tallies.northern_triangular_pools = float(budgets.triangular.sum())
+    tallies.northern_triangular_returned = returned
 
     inflow = southern_budget_inflow(
         countries.base_budget, countries.gdp, countries.initial_gdp, n_steps_year
@@ -210,9 +275,20 @@ def allocate_budgets(
     tallies.platform_inflows = float(inflows.sum())
 
     countries.oda_received = oda_allocation(
-        budgets.bilateral, countries.oda_base, platforms.member_bits[:n], platforms.member_bits[n:]
+        budgets.country_programmable,
+        countries.oda_base,
+        platforms.member_bits[:n],
+        platforms.member_bits[n:],
     )
     tallies.oda_bilateral = float(countries.oda_received.sum())
+    # Country programmable aid that found no eligible recipient is not lost: it is counted with
+    # the rest of ODA that is not allocated to countries.
+    # Nor is trust-fund money that no platform takes: the donors keep it for other uses.
+    unallocated = float(budgets.country_programmable.sum()) - tallies.oda_bilateral
+    kept_by_donors = float(budgets.trust_funds.sum()) - trust
+    tallies.oda_non_programmable = (
+        float(budgets.non_programmable.sum()) + max(unallocated, 0.0) + kept_by_donors
+    )
     if len(north.portfolio_donor):
         ties = network.ties
         keys = ties.encode(Layer.ODA, n + north.portfolio_donor, north.portfolio_recipient)

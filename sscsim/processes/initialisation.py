@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from sscsim.config import SSCConfig
+from sscsim.config import OdaPath, SSCConfig
 from sscsim.processes.budgets import oda_multiplier, southern_base_budget
 from sscsim.state import ModelState
 from sscsim.state.clock import Clock
 from sscsim.state.countries import build_countries
 from sscsim.state.engagement import engagement, load_segib
 from sscsim.state.ledgers import Ledgers
-from sscsim.state.north import NorthernPartners
+from sscsim.state.north import build_north
 from sscsim.state.platforms import build_platforms
 from sscsim.state.roster import Roster, build_roster
 from sscsim.state.tallies import StepTallies
@@ -40,10 +40,14 @@ def initial_state(config: SSCConfig, world: WorldTables, rng: np.random.Generato
         base_budget / config.steps_per_year,  # one quarter's inflow in the fund at the start
         rng,
     )
-    north = NorthernPartners(
+    north = build_north(
+        north_codes=roster.iso3[n:],
+        south_codes=roster.iso3[:n],
         gni=roster.gdp_usd[n:].copy(),
         oda_gni_pct=roster.oda_gni_pct[n:].copy(),
         oda_multiplier=oda_multiplier(config.start_year, scenario),
+        announced=scenario.oda_path is OdaPath.announced,
+        projection=scenario.oda_projection.value,
     )
     platforms = build_platforms(
         world, roster, config.platforms, scenario, sectors, config.world.edp_members

@@ -76,6 +76,11 @@ def matching_parameters(config: SSCConfig) -> tuple[np.ndarray, np.ndarray]:
     real[kernel.COFUNDING_SHARE] = funding.triangular_cofunding_share
     real[kernel.REFUNDABLE_SHARE] = funding.refundable_share
     real[kernel.AGREEMENT_TRUST] = config.world.partnership_trust
+    real[kernel.W_FUNDER_COMEMBERSHIP] = params.funder_weight_comembership
+    real[kernel.W_FUNDER_REGION] = params.funder_weight_region
+    real[kernel.W_FUNDER_PIVOT] = params.funder_weight_pivot
+    real[kernel.W_FUNDER_FAMILIARITY] = params.funder_weight_familiarity
+    real[kernel.FUNDER_POOL_EXPONENT] = params.funder_pool_exponent
     integer = np.zeros(kernel.N_INTEGER, dtype=np.int64)
     integer[kernel.MIN_DURATION] = params.min_duration_quarters
     integer[kernel.MAX_DURATION] = params.max_duration_quarters
@@ -143,6 +148,9 @@ def match_requests(
         platforms.fund,
         event_reserves(platforms),
         north.triangular_pool,
+        north.policy.region_share,
+        north.policy.pivot_indptr,
+        north.policy.pivot_rows,
         real,
         integer,
         new_state(rng),

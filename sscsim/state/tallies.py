@@ -15,7 +15,11 @@ FUNDING_SOURCES: tuple[str, ...] = (
     # triangular ones, champion hosts' shares of events
     "northern_triangular",  # northern co-funding of triangular actions
     "platform_funds",  # platform trust funds: projects and events
-    "oda_bilateral",  # North-South aid to recipients
+    "oda_bilateral",  # North-South aid to recipients: the country programmable aid allocated
+    "oda_non_programmable",  # the rest of ODA, not allocated to countries (and any CPA without
+    # an eligible recipient)
+    "northern_triangular_pools",  # ODA put into the triangular co-funding pools
+    "northern_triangular_returned",  # pools left at the end of a year, returned to the partners
     "northern_trust_funds",  # northern contributions to platform trust funds
     "southern_contributions",  # Southern members' contributions to platform funds
     "repayments",  # refundable cooperation repaid into providers' funds
@@ -47,6 +51,9 @@ class StepTallies:
     northern_triangular: float = 0.0
     platform_funds: float = 0.0
     oda_bilateral: float = 0.0
+    oda_non_programmable: float = 0.0
+    northern_triangular_pools: float = 0.0
+    northern_triangular_returned: float = 0.0
     northern_trust_funds: float = 0.0
     southern_contributions: float = 0.0
     repayments: float = 0.0
