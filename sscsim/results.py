@@ -20,10 +20,14 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from sscsim.state.funds import directory_markdown
+
 if TYPE_CHECKING:
     from sscsim.model import SSCModel
 
-TABLES: tuple[str, ...] = ("timeseries", "agents", "actions", "events", "ties")
+TABLES: tuple[str, ...] = (
+    "timeseries", "agents", "actions", "action_participants", "events", "ties", "sources",
+)  # fmt: skip
 PACKAGES: tuple[str, ...] = (
     "sscsim",
     "mesa",
@@ -102,6 +106,8 @@ def run_tables(model: SSCModel) -> dict[str, pd.DataFrame]:
         "actions": model.actions_frame(),
         "events": model.events_frame(),
         "ties": model.ties_frame(),
+        "action_participants": model.participants_frame(),
+        "sources": model.sources_frame(),
     }
 
 
@@ -115,7 +121,8 @@ def write_run(
 ) -> dict[str, Any]:
     """Write every output of a finished run into `run_dir`; return the summary written.
 
-    Files: config.yaml, timeseries/agents/actions/events/ties.parquet, summary.json, and the
+    Files: config.yaml, the tables of TABLES as parquet, sources.md (the directory of
+    cooperation sources, readable), summary.json, and the
     figures that `figures(tables, run_dir)` draws. The summary is written last: its presence
     marks a complete run.
     """
@@ -125,6 +132,7 @@ def write_run(
     tables = run_tables(model)
     for name, frame in tables.items():
         write_parquet(frame, run_dir / f"{name}.parquet")
+    write_text(directory_markdown(tables["sources"]), run_dir / "sources.md")
     drawn = figures(tables, run_dir) if figures is not None else []
     summary = model.summary()
     summary["run"] = {
@@ -135,7 +143,9 @@ def write_run(
         "versions": package_versions(),
         "commit": git_commit(),
         "command": " ".join(sys.argv),
-        "files": sorted([f"{name}.parquet" for name in tables] + [p.name for p in drawn]),
+        "files": sorted(
+            [f"{name}.parquet" for name in tables] + ["sources.md"] + [p.name for p in drawn]
+        ),
         **(extra_metadata or {}),
     }
     write_json(summary, run_dir / "summary.json")

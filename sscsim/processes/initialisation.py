@@ -9,6 +9,7 @@ from sscsim.processes.budgets import oda_multiplier, southern_budget_inflow
 from sscsim.state import ModelState
 from sscsim.state.clock import Clock
 from sscsim.state.countries import build_countries
+from sscsim.state.funds import SourceAccounts, account_balances, build_funds
 from sscsim.state.ledgers import Ledgers
 from sscsim.state.north import NorthernPartners
 from sscsim.state.platforms import build_platforms
@@ -20,7 +21,8 @@ from sscsim.world import WorldTables
 
 def initial_state(config: SSCConfig, world: WorldTables, rng: np.random.Generator) -> ModelState:
     """The state before the first step: the roster, initial capacities (drawn from `rng`), one
-    quarter's SSC budget in every fund, the platforms, initial ties (synthetic worlds, drawn
+    quarter's SSC budget in every fund, the platforms, the PGTF and joint funds (empty until
+    their first income) with the source accounts opened, initial ties (synthetic worlds, drawn
     from `rng`) and the standing agreements."""
     scenario = config.scenario
     sectors = list(config.world.sectors)
@@ -41,6 +43,8 @@ def initial_state(config: SSCConfig, world: WorldTables, rng: np.random.Generato
     ties = TieTable(roster.n_actors, initial_capacity=max(1024, 4 * roster.n_actors))
     add_initial_ties(ties, roster, config.world.initial_ties_per_actor, rng)
     network = Network(ties, *agreement_table(agreement_pairs(roster, config), roster.n_actors))
+    funds = build_funds(roster, platforms, config)
+    opening = account_balances(countries, north, platforms, funds)
     return ModelState(
         config=config,
         sectors=sectors,
@@ -50,8 +54,9 @@ def initial_state(config: SSCConfig, world: WorldTables, rng: np.random.Generato
         north=north,
         platforms=platforms,
         network=network,
-        ledgers=Ledgers(),
+        ledgers=Ledgers(sources=SourceAccounts.opening(opening)),
         tallies=StepTallies(roster.n_actors),
+        funds=funds,
     )
 
 

@@ -19,6 +19,10 @@ FUNDING_SOURCES: tuple[str, ...] = (
     "northern_trust_funds",  # northern contributions to platform trust funds
     "southern_contributions",  # Southern members' contributions to platform funds
     "repayments",  # refundable cooperation repaid into providers' funds
+    "regional_funds",  # grants of the PGTF and the joint funds to regional projects
+    "management_fees",  # fees paid by funds to the organisations managing their projects
+    "joint_fund_contributions",  # paid by governments from their SSC funds into joint funds
+    "pgtf_income",  # income of the PGTF's endowment
 )
 
 
@@ -45,7 +49,13 @@ class StepTallies:
     northern_trust_funds: float = 0.0
     southern_contributions: float = 0.0
     repayments: float = 0.0
+    regional_funds: float = 0.0
+    management_fees: float = 0.0
+    joint_fund_contributions: float = 0.0
+    pgtf_income: float = 0.0
     platform_inflows: float = 0.0
+    regional_projects: int = 0  # also counted in `actions` (the platform modality)
+    pgtf_projects: int = 0
 
     def __post_init__(self) -> None:
         self.actions = np.zeros(len(MODALITIES), dtype=np.int64)
