@@ -1065,9 +1065,7 @@ class FundParams:
         " most `steps_per_year`)",
         source="PGTF rules (one call a year); quarter assumption",
     )
-    pgtf_duration_quarters: int = param(
-        4, unit="quarters", low=1, doc="duration of a PGTF project"
-    )
+    pgtf_duration_quarters: int = param(4, unit="quarters", low=1, doc="duration of a PGTF project")
     joint_funds: list[str] = param(
         ["CHL:MEX"],
         unit="ISO3 pairs",

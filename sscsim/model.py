@@ -119,8 +119,9 @@ class SSCModel(mesa.Model):
         """
         s, config, rng = self.state, self.config, self.rng
         s.new_step()
-        with self._timed("budgets"), s.ledgers.sources.across_budgets(
-            s.countries, s.north, s.platforms
+        with (
+            self._timed("budgets"),
+            s.ledgers.sources.across_budgets(s.countries, s.north, s.platforms),
         ):
             allocate_budgets(
                 s.clock, s.countries, s.north, s.platforms, s.network,
@@ -231,7 +232,10 @@ class SSCModel(mesa.Model):
         """Every cooperation action so far: the database of SSC actions."""
         s = self.state
         return s.ledgers.actions.frame(
-            s.roster.iso3, s.sectors, s.platforms.codes, fund_labels(s.funds, s.platforms),
+            s.roster.iso3,
+            s.sectors,
+            s.platforms.codes,
+            fund_labels(s.funds, s.platforms),
             s.funds.organisations,
         )
 

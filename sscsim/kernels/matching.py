@@ -7,8 +7,9 @@ the sector (all of them, or a uniform sample of `candidates` of them in large wo
 The funding found decides the modality: the provider's national fund (bilateral) or a northern
 partner's co-funding (triangular), drawn in proportion to their appeal among those that can pay.
 Platform trust funds finance regional projects of three or more countries instead, in their own
-process (`sscsim.processes.regional`); the code PLATFORM is theirs and is never written here. A request whose first `attempts` providers
-cannot be funded lapses. Budgets, pools, funds and slots are updated in place as actions start.
+process (`sscsim.processes.regional`); the code PLATFORM is theirs and is never written here.
+A request whose first `attempts` providers cannot be funded lapses. Budgets, pools and slots are
+updated in place as actions start.
 
 Everything is arrays: a run's random draws come from the kernel generator state (seeded from the
 model's generator); pair attributes (similarity, cost, trust, shared platforms) are computed for

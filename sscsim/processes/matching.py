@@ -98,7 +98,8 @@ def match_requests(
 ) -> StartedActions:
     """Step 3, partner choice and funding: the kernel picks a provider for each request (in
     order) and finds its funding, drawing from the funds as it goes; returns the actions it
-    started. Funds (`countries.ssc_budget`, `north.triangular_pool`) are debited in place; `tallies.unfunded` counts the requests that lapsed for want of money."""
+    started. Funds (`countries.ssc_budget`, `north.triangular_pool`) are debited in place;
+    `tallies.unfunded` counts the requests that lapsed for want of money."""
     n = countries.n
     size = len(requests.recipient)
     out = {

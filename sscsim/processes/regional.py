@@ -189,13 +189,24 @@ def platform_call(
     for _ in range(spec.projects_per_call):
         themes = platforms.themes[p]
         count = int(funds.platform_projects[p]) + len(projects)
-        sector = int(themes[count % len(themes)]) if len(themes) else int(rng.integers(len(sectors)))
+        sector = (
+            int(themes[count % len(themes)]) if len(themes) else int(rng.integers(len(sectors)))
+        )
         chosen = choose_countries(
-            eligible, sector, countries.capacity, countries.institutional, countries.offers,
-            roster.sids[:n], roster.region[:n], participant_count(config, rng),
-            config.funds.min_participants, config.matching.min_capacity_gap,
-            config.scenario.sids_priority, rng, required_regions=required,
-        )  # fmt: skip
+            eligible,
+            sector,
+            countries.capacity,
+            countries.institutional,
+            countries.offers,
+            roster.sids[:n],
+            roster.region[:n],
+            participant_count(config, rng),
+            config.funds.min_participants,
+            config.matching.min_capacity_gap,
+            config.scenario.sids_priority,
+            rng,
+            required_regions=required,
+        )
         if chosen is None:
             continue
         lead, participants = chosen
@@ -211,8 +222,18 @@ def platform_call(
         manager = platform_manager(platforms, p, sector, funds, config, sectors)
         funds.platform_projects[p] += 1
         projects.append(
-            Project(sector, lead, participants, duration, cost, fee, np.zeros(len(everyone)),
-                    0.0, -1, manager)  # fmt: skip
+            Project(
+                sector,
+                lead,
+                participants,
+                duration,
+                cost,
+                fee,
+                np.zeros(len(everyone)),
+                0.0,
+                -1,
+                manager,
+            )
         )
     return projects
 
@@ -247,11 +268,19 @@ def pgtf_call(
             break
         sector = int(rng.integers(len(sectors)))
         chosen = choose_countries(
-            eligible, sector, countries.capacity, countries.institutional, countries.offers,
-            roster.sids[:n], roster.region[:n], participant_count(config, rng),
-            params.min_participants, config.matching.min_capacity_gap,
-            config.scenario.sids_priority, rng,
-        )  # fmt: skip
+            eligible,
+            sector,
+            countries.capacity,
+            countries.institutional,
+            countries.offers,
+            roster.sids[:n],
+            roster.region[:n],
+            participant_count(config, rng),
+            params.min_participants,
+            config.matching.min_capacity_gap,
+            config.scenario.sids_priority,
+            rng,
+        )
         if chosen is None:
             continue
         lead, participants = chosen
@@ -271,9 +300,18 @@ def pgtf_call(
         countries.ssc_budget[everyone] -= cofinancing
         funds.balance[k] -= grant + fee
         projects.append(
-            Project(sector, lead, participants, params.pgtf_duration_quarters, grant, fee,
-                    cofinancing, max(rest, 0.0) if partner >= 0 else 0.0, partner,
-                    funds.managers[k])  # fmt: skip
+            Project(
+                sector,
+                lead,
+                participants,
+                params.pgtf_duration_quarters,
+                grant,
+                fee,
+                cofinancing,
+                max(rest, 0.0) if partner >= 0 else 0.0,
+                partner,
+                funds.managers[k],
+            )
         )
     return projects
 
@@ -297,11 +335,21 @@ def joint_fund_call(
     for _ in range(config.funds.joint_fund_projects_per_call):
         sector = int(rng.integers(len(sectors)))
         chosen = choose_countries(
-            eligible, sector, countries.capacity, countries.institutional, countries.offers,
-            roster.sids[:n], roster.region[:n], participant_count(config, rng),
-            config.funds.min_participants, config.matching.min_capacity_gap,
-            config.scenario.sids_priority, rng, leads=founders, required=founders,
-        )  # fmt: skip
+            eligible,
+            sector,
+            countries.capacity,
+            countries.institutional,
+            countries.offers,
+            roster.sids[:n],
+            roster.region[:n],
+            participant_count(config, rng),
+            config.funds.min_participants,
+            config.matching.min_capacity_gap,
+            config.scenario.sids_priority,
+            rng,
+            leads=founders,
+            required=founders,
+        )
         if chosen is None:
             continue
         lead, participants = chosen
@@ -313,8 +361,18 @@ def joint_fund_call(
             break
         funds.balance[k] -= cost
         projects.append(
-            Project(sector, lead, participants, duration, cost, 0.0, np.zeros(len(everyone)),
-                    0.0, -1, funds.managers[k])  # fmt: skip
+            Project(
+                sector,
+                lead,
+                participants,
+                duration,
+                cost,
+                0.0,
+                np.zeros(len(everyone)),
+                0.0,
+                -1,
+                funds.managers[k],
+            )
         )
     return projects
 
@@ -380,8 +438,9 @@ def start_projects(
         sources.add("spent", everyone, project.cofinancing)
         tallies.southern_funds += float(project.cofinancing.sum())
         if project.northern_partner >= 0:
-            sources.add("spent", roster.n_south + project.northern_partner,
-                        project.northern_cofinancing)  # fmt: skip
+            sources.add(
+                "spent", roster.n_south + project.northern_partner, project.northern_cofinancing
+            )
             tallies.northern_triangular += project.northern_cofinancing
         if platform >= 0:
             tallies.platform_funds += project.grant + project.fee
@@ -427,8 +486,9 @@ def start_projects(
                 manager=np.array([manager]),
                 modality=np.array([code]),
                 sector=np.array([project.sector]),
-                cost=np.array([project.grant + project.cofinancing.sum()
-                               + project.northern_cofinancing]),  # fmt: skip
+                cost=np.array(
+                    [project.grant + project.cofinancing.sum() + project.northern_cofinancing]
+                ),
                 duration=np.array([project.duration]),
                 organisation=np.array([True]),
                 refundable=np.array([False]),
@@ -461,10 +521,14 @@ def run_regional_projects(
     spy, n_actors = clock.steps_per_year, roster.n_actors
     labels = len(funds.codes)  # fund labels of the log: the funds, then the platform funds
     for p, spec in enumerate(platforms.specs):
-        if not platforms.active[p] or not is_call_step(spec.project_calls_per_year, clock.period, spy):
+        if not platforms.active[p] or not is_call_step(
+            spec.project_calls_per_year, clock.period, spy
+        ):
             continue
         funds.platform_calls[p] += 1
-        projects = platform_call(p, clock, roster, countries, platforms, funds, config, sectors, rng)
+        projects = platform_call(
+            p, clock, roster, countries, platforms, funds, config, sectors, rng
+        )
         for project in projects:
             platforms.fund[p] -= project.grant + project.fee
         start_projects(projects, n_actors + p, labels + p, p, *common)

@@ -237,7 +237,7 @@ class ParticipantLog:
             return pd.DataFrame(
                 {name: pd.Series(dtype=dtype) for name, dtype in PARTICIPANT_COLUMNS.items()}
             )
-        action, country, role = (np.concatenate(column) for column in zip(*self.parts))
+        action, country, role = (np.concatenate(column) for column in zip(*self.parts, strict=True))
         return pd.DataFrame(
             {
                 "action": action.astype(np.int64),
