@@ -82,7 +82,7 @@ def test_a_required_region_is_met_by_a_participant_or_the_project_is_not_formed(
             0.0,
             rng,
             required_regions=(AP, LA),
-        )  # fmt: skip
+        )
         is None
     )
 
