@@ -263,7 +263,7 @@ class PlatformSpec:
         unit="calls a year",
         low=0,
         doc="calls for regional projects its trust fund runs a year (0: none; section 7.5b); at"
-        " most `steps_per_year`",
+        " most one a step",
     )
     projects_per_call: int = param(
         4,
@@ -1021,7 +1021,7 @@ class FundParams:
         ["agriculture_food_security"],
         unit="sectors",
         doc="sectors whose projects FAO manages for funds without their own managers (UNDP"
-        " manages the others)",
+        " manages the others; names not in `world.sectors` are ignored)",
     )
     pgtf_enabled: bool = param(
         True, unit="", doc="the Perez-Guerrero Trust Fund (G-77, managed by UNOSSC) runs calls"
@@ -1061,8 +1061,8 @@ class FundParams:
         2,
         unit="quarter",
         low=1,
-        doc="the quarter of the year in which the PGTF's one call approves its projects (at"
-        " most `steps_per_year`)",
+        doc="the quarter of the year in which the PGTF's one call approves its projects (beyond"
+        " `steps_per_year`: the year's last step)",
         source="PGTF rules (one call a year); quarter assumption",
     )
     pgtf_duration_quarters: int = param(4, unit="quarters", low=1, doc="duration of a PGTF project")
@@ -1086,7 +1086,8 @@ class FundParams:
         3,
         unit="quarter",
         low=1,
-        doc="the quarter of the year in which a joint fund's one call approves its projects",
+        doc="the quarter of the year in which a joint fund's one call approves its projects"
+        " (beyond `steps_per_year`: the year's last step)",
     )
     joint_fund_projects_per_call: int = param(
         8, unit="projects", low=0, doc="most projects one call of a joint fund approves"
@@ -1500,14 +1501,6 @@ def _fund_rules(config: SSCConfig, valid: Valid) -> Iterator[str]:
             f"funds.max_participants = {funds.max_participants!r}: must be >= min_participants"
             f" ({funds.min_participants})"
         )
-    for name in ("pgtf_call_quarter", "joint_fund_call_quarter"):
-        quarter = getattr(funds, name)
-        if valid(f"funds.{name}", "steps_per_year") and quarter > config.steps_per_year:
-            yield f"funds.{name} = {quarter!r}: at most steps_per_year ({config.steps_per_year})"
-    if valid("funds.fao_sectors", "world.sectors"):
-        for sector in funds.fao_sectors:
-            if sector not in config.world.sectors:
-                yield f"funds.fao_sectors: {sector!r} is not one of world.sectors"
     if valid("funds.joint_funds"):
         for k, pair in enumerate(funds.joint_funds):
             if pair[:3] == pair[4:]:
@@ -1561,11 +1554,6 @@ def _platform_rules(config: SSCConfig, valid: Valid) -> Iterator[str]:
             yield (
                 f"{path}.events_per_year = {_show(spec.events_per_year)}: at most one event a"
                 f" step ({config.steps_per_year} a year)"
-            )
-        if valid("steps_per_year") and spec.project_calls_per_year > config.steps_per_year:
-            yield (
-                f"{path}.project_calls_per_year = {spec.project_calls_per_year!r}: at most one"
-                f" call a step ({config.steps_per_year} a year)"
             )
         for region in spec.project_regions:
             if region not in REGIONS:

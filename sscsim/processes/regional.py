@@ -534,11 +534,11 @@ def run_regional_projects(
         start_projects(projects, n_actors + p, labels + p, p, *common)
     for k in range(funds.n_funds):
         if funds.kind[k] == FundKind.PGTF:
-            if clock.quarter != config.funds.pgtf_call_quarter:
+            if clock.quarter != min(config.funds.pgtf_call_quarter, spy):
                 continue
             projects = pgtf_call(k, roster, countries, north, funds, config, sectors, rng)
         else:
-            if clock.quarter != config.funds.joint_fund_call_quarter:
+            if clock.quarter != min(config.funds.joint_fund_call_quarter, spy):
                 continue
             projects = joint_fund_call(k, roster, countries, funds, config, sectors, rng)
         start_projects(projects, funds.account(k), k, -1, *common)
