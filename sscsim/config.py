@@ -40,6 +40,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sscsim.world import REGIONS
+
 if TYPE_CHECKING:
     from sscsim.world import WorldTables
 
@@ -284,6 +286,33 @@ class PlatformSpec:
         doc="the platform exists only while champions do (the EDP network)",
         source="documents (table 2.3)",
     )
+    project_calls_per_year: int = param(
+        1,
+        unit="calls a year",
+        low=0,
+        doc="calls for regional projects its trust fund runs a year (0: none; section 7.5b); at"
+        " most one a step",
+    )
+    projects_per_call: int = param(
+        4,
+        unit="projects",
+        low=0,
+        doc="most regional projects one call approves (fewer if the fund cannot pay)",
+    )
+    project_regions: list[str] = param(
+        [],
+        unit="regions",
+        doc="regions (of the world table) that every project of this fund must include, lead or"
+        " participant (FEALAC: asia_pacific and lac)",
+        source="documents (FEALAC-wide projects)",
+    )
+    project_managers: list[str] = param(
+        [],
+        unit="organisations",
+        doc="organisations that manage its projects, in turn; empty: UNDP, or FAO in"
+        " `funds.fao_sectors`",
+        source="documents (FEALAC fund: ECLAC and ESCAP since 2018)",
+    )
 
 
 def default_platforms() -> dict[str, PlatformSpec]:
@@ -305,6 +334,8 @@ def default_platforms() -> dict[str, PlatformSpec]:
             northern_fund_weight=2.0,
             member_fund_weight=2.0,
             coordinator_term_years=2.0,
+            project_regions=["asia_pacific", "lac"],
+            project_managers=["ECLAC", "ESCAP"],
         ),
         "APEC": PlatformSpec(
             name="Asia-Pacific Economic Cooperation",
@@ -315,6 +346,7 @@ def default_platforms() -> dict[str, PlatformSpec]:
             themes=["digital_trade_innovation", "msme_green_transition"],
             northern_fund_weight=0.5,
             coordinator_term_years=1.0,
+            project_managers=["APEC Secretariat"],
         ),
         "EDP": PlatformSpec(
             name="Emerging Development Partners network",
@@ -326,6 +358,7 @@ def default_platforms() -> dict[str, PlatformSpec]:
             member_fund_weight=2.0,
             coordinator_term_years=1.0,
             champion_initiated=True,
+            project_calls_per_year=0,  # a network of providers: no project fund
         ),
         "ESCAP": PlatformSpec(
             name="ESCAP Asia-Pacific Directors-General Forum on SSC and TrC",
@@ -334,6 +367,7 @@ def default_platforms() -> dict[str, PlatformSpec]:
             participants_per_event=20,
             northern_fund_weight=1.5,
             coordinator_term_years=1.0,
+            project_managers=["ESCAP"],
         ),
         "ECLAC": PlatformSpec(
             name="ECLAC Regional Conference on South-South Cooperation",
@@ -342,6 +376,7 @@ def default_platforms() -> dict[str, PlatformSpec]:
             participants_per_event=20,
             northern_fund_weight=1.5,
             coordinator_term_years=2.0,
+            project_managers=["ECLAC"],
         ),
         "CELAC": PlatformSpec(name="Community of Latin American and Caribbean States"),
         "CARICOM": PlatformSpec(
@@ -810,14 +845,6 @@ class MatchingParams:
         low_open=True,
         doc="appeal of northern co-funding (bilateral = 1)",
     )
-    platform_appeal: float = param(
-        0.025,
-        unit="relative weight",
-        low=0,
-        low_open=True,
-        doc="appeal of a platform fund (bilateral = 1)",
-        source="calibrated (section 8)",
-    )
     slots_per_initiative: float = param(
         0.5,
         unit="actions a quarter per initiative a year",
@@ -1089,6 +1116,117 @@ class PlatformParams:
 
 
 @dataclass
+class FundParams:
+    """Funds that finance regional projects of three or more countries (section 7.5b): the
+    platforms' trust funds (rules in `platforms.specs`), the Perez-Guerrero Trust Fund and the
+    bilateral joint funds; the organisations that manage their projects. Money in current USD."""
+
+    min_participants: int = param(
+        3,
+        unit="countries",
+        low=3,
+        doc="fewest participants of a regional project besides its lead (SEGIB's regional"
+        " modality: three or more countries)",
+        source="SEGIB (regional modality)",
+    )
+    max_participants: int = param(
+        6, unit="countries", low=3, doc="most participants of a regional project besides its lead"
+    )
+    participant_cost_share: float = param(
+        0.25,
+        unit="share",
+        low=0,
+        doc="a platform or joint fund project costs action_cost_usd x duration x (1 +"
+        " participant_cost_share x (participants - 1)), times the interregional multiplier"
+        " when it spans regions",
+    )
+    management_fee_share: float = param(
+        0.07,
+        unit="share of the grant",
+        low=0,
+        high=1,
+        doc="fee an international organisation charges the fund for managing a project, on top"
+        " of the grant (the UN's standard programme support cost)",
+        source="assumption (UN programme support cost, 7 %)",
+    )
+    fao_sectors: list[str] = param(
+        ["agriculture_food_security"],
+        unit="sectors",
+        doc="sectors whose projects FAO manages for funds without their own managers (UNDP"
+        " manages the others; names not in `world.sectors` are ignored)",
+    )
+    pgtf_enabled: bool = param(
+        True, unit="", doc="the Perez-Guerrero Trust Fund (G-77, managed by UNOSSC) runs calls"
+    )
+    pgtf_endowment_usd: float = param(
+        7e6,
+        unit="USD",
+        low=0,
+        doc="the PGTF's endowment: kept whole; its income funds the calls",
+        source="southsouth-galaxy.org (PGTF page)",
+    )
+    pgtf_return_rate: float = param(
+        0.03,
+        unit="share a year",
+        low=0,
+        high=1,
+        doc="yearly income of the endowment, credited each quarter",
+        source="assumption (a conservative portfolio's yield)",
+    )
+    pgtf_max_grant_usd: float = param(
+        35_000.0,
+        unit="USD",
+        low=0,
+        low_open=True,
+        doc="most the PGTF pays a project (every project requests it)",
+        source="southsouth-galaxy.org (PGTF rules)",
+    )
+    pgtf_cofinancing_ratio: float = param(
+        1.0,
+        unit="factor of the grant",
+        low=1,
+        doc="co-financing a project brings, as a multiple of its grant (the rule: at least"
+        " equal), spent from the participants' SSC funds or else a northern partner's pool",
+        source="southsouth-galaxy.org (PGTF rules)",
+    )
+    pgtf_call_quarter: int = param(
+        2,
+        unit="quarter",
+        low=1,
+        doc="the quarter of the year in which the PGTF's one call approves its projects (beyond"
+        " `steps_per_year`: the year's last step)",
+        source="PGTF rules (one call a year); quarter assumption",
+    )
+    pgtf_duration_quarters: int = param(4, unit="quarters", low=1, doc="duration of a PGTF project")
+    joint_funds: list[str] = param(
+        ["CHL:MEX"],
+        unit="ISO3 pairs",
+        form=ISO3_PAIR,
+        doc="bilateral joint cooperation funds 'AAA:BBB' of two Southern governments (skipped"
+        " if either is not in the world)",
+        source="AGCID (Chile-Mexico Joint Cooperation Fund)",
+    )
+    joint_fund_contribution_usd: float = param(
+        1e6,
+        unit="USD a year",
+        low=0,
+        doc="what each government pays into a joint fund a year, from its SSC fund (arrears"
+        " paid when it can)",
+        source="assumption (Chile-Mexico Strategic Association Agreement, 2006: 1 M USD each)",
+    )
+    joint_fund_call_quarter: int = param(
+        3,
+        unit="quarter",
+        low=1,
+        doc="the quarter of the year in which a joint fund's one call approves its projects"
+        " (beyond `steps_per_year`: the year's last step)",
+    )
+    joint_fund_projects_per_call: int = param(
+        8, unit="projects", low=0, doc="most projects one call of a joint fund approves"
+    )
+
+
+@dataclass
 class OutputConfig:
     """What a CLI run writes (plain Python runs write nothing unless asked)."""
 
@@ -1143,6 +1281,7 @@ class SSCConfig:
     domestic: DomesticParams = field(default_factory=DomesticParams)
     ties: TieParams = field(default_factory=TieParams)
     platforms: PlatformParams = field(default_factory=PlatformParams)
+    funds: FundParams = field(default_factory=FundParams)
     output: OutputConfig = field(default_factory=OutputConfig)
 
     @property
@@ -1175,6 +1314,7 @@ SECTIONS: tuple[str, ...] = (
     "domestic",
     "ties",
     "platforms",
+    "funds",
     "output",
 )
 
@@ -1482,6 +1622,23 @@ def _matching_rules(config: SSCConfig, valid: Valid) -> Iterator[str]:
 
 
 @_rule
+def _fund_rules(config: SSCConfig, valid: Valid) -> Iterator[str]:
+    funds = config.funds
+    if (
+        valid("funds.min_participants", "funds.max_participants")
+        and funds.max_participants < funds.min_participants
+    ):
+        yield (
+            f"funds.max_participants = {funds.max_participants!r}: must be >= min_participants"
+            f" ({funds.min_participants})"
+        )
+    if valid("funds.joint_funds"):
+        for k, pair in enumerate(funds.joint_funds):
+            if pair[:3] == pair[4:]:
+                yield f"funds.joint_funds[{k}] = {pair!r}: must join two different economies"
+
+
+@_rule
 def _tie_rules(config: SSCConfig, valid: Valid) -> Iterator[str]:
     ties = config.ties
     if (
@@ -1529,6 +1686,9 @@ def _platform_rules(config: SSCConfig, valid: Valid) -> Iterator[str]:
                 f"{path}.events_per_year = {_show(spec.events_per_year)}: at most one event a"
                 f" step ({config.steps_per_year} a year)"
             )
+        for region in spec.project_regions:
+            if region not in REGIONS:
+                yield f"{path}.project_regions: {region!r} is not one of {list(REGIONS)}"
         if valid("world.sectors"):
             for theme in spec.themes:
                 if theme not in config.world.sectors:

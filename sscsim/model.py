@@ -28,8 +28,10 @@ from sscsim.processes.eligibility import update_eligibility
 from sscsim.processes.events import hold_platform_events
 from sscsim.processes.initialisation import initial_state
 from sscsim.processes.matching import match_requests, start_actions
+from sscsim.processes.regional import fund_labels, run_regional_projects
 from sscsim.processes.requests import state_offers_and_requests
 from sscsim.processes.ties_and_platforms import update_ties_and_platforms
+from sscsim.state.funds import directory_frame
 from sscsim.state.modalities import MODALITY_NAMES
 from sscsim.state.roster import Roster
 from sscsim.state.tallies import StepTallies
@@ -38,8 +40,8 @@ from sscsim.world import WorldDataError, WorldTables, load_world
 __all__ = ["MODALITY_NAMES", "ConfigError", "SSCModel", "WorldDataError"]
 
 # The processes of a step, in order; `step()` times each (`process_seconds`, for the benchmarks).
-PROCESSES = ("budgets", "requests", "matching", "events", "diffusion", "domestic", "ties",
-             "eligibility", "data")  # fmt: skip
+PROCESSES = ("budgets", "requests", "matching", "regional", "events", "diffusion", "domestic",
+             "ties", "eligibility", "data")  # fmt: skip
 
 
 class SSCModel(mesa.Model):
@@ -107,6 +109,7 @@ class SSCModel(mesa.Model):
            platform trust funds; bilateral ODA to eligible recipients.
         2. Offers and requests in each country's strongest and weakest sectors.
         3. Matching of requests to offers; the funding found decides the modality.
+        3b. Regional projects: funds' calls finance projects of three or more countries.
         4. Platform events.
         5. Knowledge diffusion (numba kernel) and adoption of practices.
         6. Domestic dynamics: capacity depreciation and investment; agency capacity; growth.
@@ -116,7 +119,10 @@ class SSCModel(mesa.Model):
         """
         s, config, rng = self.state, self.config, self.rng
         s.new_step()
-        with self._timed("budgets"):
+        with (
+            self._timed("budgets"),
+            s.ledgers.sources.across_budgets(s.countries, s.north, s.platforms),
+        ):
             allocate_budgets(
                 s.clock, s.countries, s.north, s.platforms, s.network,
                 s.ledgers.repayments, s.tallies, config,
@@ -133,6 +139,11 @@ class SSCModel(mesa.Model):
             start_actions(
                 started, s.clock, s.roster, s.countries, s.platforms, s.network, s.ledgers,
                 s.tallies, config,
+            )  # fmt: skip
+        with self._timed("regional"):
+            run_regional_projects(
+                s.clock, s.roster, s.countries, s.north, s.platforms, s.funds, s.network,
+                s.ledgers, s.tallies, config, s.sectors, rng,
             )  # fmt: skip
         with self._timed("events"):
             event_learning = hold_platform_events(
@@ -222,7 +233,25 @@ class SSCModel(mesa.Model):
     def actions_frame(self) -> pd.DataFrame:
         """Every cooperation action so far: the database of SSC actions."""
         s = self.state
-        return s.ledgers.actions.frame(s.roster.iso3, s.sectors, s.platforms.codes)
+        return s.ledgers.actions.frame(
+            s.roster.iso3,
+            s.sectors,
+            s.platforms.codes,
+            fund_labels(s.funds, s.platforms),
+            s.funds.organisations,
+        )
+
+    def participants_frame(self) -> pd.DataFrame:
+        """The countries of every regional project: action id, country, role (lead or
+        participant); joins the action log on `action`."""
+        return self.state.ledgers.participants.frame(self.state.roster.iso3)
+
+    def sources_frame(self) -> pd.DataFrame:
+        """The directory of cooperation sources: every fund's rules, budget and use so far."""
+        s = self.state
+        return directory_frame(
+            s.roster, s.countries, s.north, s.platforms, s.funds, s.ledgers.sources, s.config
+        )
 
     def events_frame(self) -> pd.DataFrame:
         """Every platform event so far."""

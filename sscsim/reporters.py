@@ -192,6 +192,16 @@ def platform_events(state: ModelState) -> int:
     return state.tallies.events
 
 
+def regional_projects(state: ModelState) -> int:
+    """Regional projects started this step (the platform modality), by every fund."""
+    return state.tallies.regional_projects
+
+
+def pgtf_projects(state: ModelState) -> int:
+    """Projects the Perez-Guerrero Trust Fund approved this step."""
+    return state.tallies.pgtf_projects
+
+
 def platforms_active(state: ModelState) -> int:
     return int(state.platforms.active.sum())
 
@@ -270,6 +280,8 @@ def model_reporters() -> dict[str, Reporter]:
         columns[f"funding_{source}_usd"] = functools.partial(funding_of, source=source)
     columns |= {
         "platform_events": platform_events,
+        "regional_projects": regional_projects,
+        "pgtf_projects": pgtf_projects,
         "platforms_active": platforms_active,
         "platform_active_members": platform_active_members,
         "platform_fund_balance_usd": platform_fund_balance,

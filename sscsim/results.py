@@ -20,11 +20,16 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from sscsim.state.funds import directory_markdown
+
 if TYPE_CHECKING:
     from sscsim.model import SSCModel
     from sscsim.persistence import Persistence
 
-TABLES: tuple[str, ...] = ("timeseries", "agents", "actions", "events", "ties", "partnerships")
+TABLES: tuple[str, ...] = (
+    "timeseries", "agents", "actions", "action_participants", "events", "ties", "sources",
+    "partnerships",
+)  # fmt: skip
 PACKAGES: tuple[str, ...] = (
     "sscsim",
     "mesa",
@@ -108,6 +113,8 @@ def run_tables(model: SSCModel, analysis: Persistence | None = None) -> dict[str
         "actions": model.actions_frame(),
         "events": model.events_frame(),
         "ties": model.ties_frame(),
+        "action_participants": model.participants_frame(),
+        "sources": model.sources_frame(),
         "partnerships": analysis.partnerships,
     }
 
@@ -134,9 +141,10 @@ def write_run(
 ) -> dict[str, Any]:
     """Write every output of a finished run into `run_dir`; return the summary written.
 
-    Files: config.yaml, timeseries/agents/actions/events/ties/partnerships.parquet,
-    summary.json (`run_summary`), and the figures that `figures(tables, run_dir)` draws. The
-    summary is written last: its presence marks a complete run.
+    Files: config.yaml, the tables of TABLES as parquet, sources.md (the directory of
+    cooperation sources, readable), summary.json (`run_summary`), and the figures that
+    `figures(tables, run_dir)` draws. The summary is written last: its presence marks a
+    complete run.
     """
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -147,6 +155,7 @@ def write_run(
     tables = run_tables(model, analysis)
     for name, frame in tables.items():
         write_parquet(frame, run_dir / f"{name}.parquet")
+    write_text(directory_markdown(tables["sources"]), run_dir / "sources.md")
     drawn = figures(tables, run_dir) if figures is not None else []
     summary = run_summary(model, analysis)
     summary["run"] = {
@@ -157,7 +166,9 @@ def write_run(
         "versions": package_versions(),
         "commit": git_commit(),
         "command": " ".join(sys.argv),
-        "files": sorted([f"{name}.parquet" for name in tables] + [p.name for p in drawn]),
+        "files": sorted(
+            [f"{name}.parquet" for name in tables] + ["sources.md"] + [p.name for p in drawn]
+        ),
         **(extra_metadata or {}),
     }
     write_json(summary, run_dir / "summary.json")

@@ -68,10 +68,13 @@ def test_run_folder_holds_every_output(two_runs):
     assert run["seed"] == 3 and run["steps"] == 12 and run["wall_time_seconds"] > 0
     assert {"mesa", "numba", "numpy", "python"} <= set(run["versions"])
     actions = pd.read_parquet(folder / "actions.parquet")
-    assert list(actions.columns[:12]) == [
-        "period", "year", "quarter", "provider", "recipient", "funder", "platform",
-        "modality", "sector", "cost_usd", "duration_quarters", "channel",
+    assert list(actions.columns[:15]) == [
+        "action", "period", "year", "quarter", "provider", "recipient", "funder", "platform",
+        "fund", "organisation", "modality", "sector", "cost_usd", "duration_quarters", "channel",
     ]  # fmt: skip
+    assert {"action_participants.parquet", "sources.parquet", "sources.md"} <= {
+        p.name for p in folder.iterdir()
+    }
     assert "refundable" in actions
     assert len(pd.read_parquet(folder / "timeseries.parquet")) == 13
 

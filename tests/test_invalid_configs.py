@@ -337,6 +337,10 @@ def _repair_partners(config: SSCConfig, path: str, value) -> None:
         matching.max_duration_quarters = max(matching.max_duration_quarters, value)
     elif path == "matching.max_duration_quarters":
         matching.min_duration_quarters = min(matching.min_duration_quarters, value)
+    elif path == "funds.min_participants":
+        config.funds.max_participants = max(config.funds.max_participants, value)
+    elif path == "funds.max_participants":
+        config.funds.min_participants = min(config.funds.min_participants, value)
     elif path == "ties.reinforcement":
         ties.dissolve_threshold = value / 2
     elif path == "ties.dissolve_threshold":

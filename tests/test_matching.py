@@ -211,7 +211,6 @@ def test_matching_parameters_fill_every_slot_from_the_defaults() -> None:
         kernel.W_COMEMBERSHIP: matching.weight_comembership,
         kernel.W_COST: matching.weight_cost,
         kernel.TRIANGULAR_APPEAL: matching.triangular_appeal,
-        kernel.PLATFORM_APPEAL: matching.platform_appeal,
         kernel.MULTILATERAL_DISCOUNT: funding.multilateral_cost_discount,
         kernel.INTERREGIONAL_MULTIPLIER: funding.interregional_cost_multiplier,
         kernel.CHAMPION_DISCOUNT: funding.champion_interregional_discount,

@@ -30,7 +30,7 @@ OUTPUTS = (
     ("refundable", np.bool_),
     ("organisation", np.bool_),
 )
-MUTABLE = ("slots", "ssc_budget", "platform_fund", "northern_pool", "state")
+MUTABLE = ("slots", "ssc_budget", "northern_pool", "state")
 
 
 # ---------------------------------------------------------------------------
@@ -54,8 +54,6 @@ class MatchWorld:
     agreement_keys: np.ndarray
     agreement_rows: np.ndarray
     active_platforms: int
-    platform_fund: np.ndarray
-    platform_reserve: np.ndarray
     northern_pool: np.ndarray
     funder_region_share: np.ndarray
     pivot_indptr: np.ndarray
@@ -133,8 +131,6 @@ def build_world(
         agreement_keys=agreement_keys,
         agreement_rows=agreement_rows,
         active_platforms=int(rng.integers(0, 2**n_platforms)),
-        platform_fund=rng.uniform(0.0, 2e6, n_platforms),
-        platform_reserve=rng.uniform(0.0, 3e5, n_platforms),
         northern_pool=rng.uniform(0.0, 6e5, n_north) * (rng.random(n_north) < 0.8),
         funder_region_share=share,
         pivot_indptr=pivot_indptr,
@@ -181,8 +177,6 @@ def run(world: MatchWorld, compiled: bool = True) -> Result:
             world.agreement_keys,
             world.agreement_rows,
             world.active_platforms,
-            after["platform_fund"],
-            world.platform_reserve,
             after["northern_pool"],
             world.funder_region_share,
             world.pivot_indptr,
@@ -293,18 +287,16 @@ def test_every_started_action_follows_the_rules(world: MatchWorld) -> None:
             assert n_south <= out["funder"][k] < world.ties.n_actors
         else:
             assert out["funder"][k] == -1
-        # Platform actions: a platform both ends share and that is active; other actions run
-        # through the first shared platform, if any.
-        if modality[k] == kernel.PLATFORM:
-            assert (shared[k] >> out["platform"][k]) & 1
-        elif shared[k]:
+        # Actions run through the first shared active platform, if any (platform funds finance
+        # regional projects outside the kernel: it never writes the PLATFORM code).
+        if shared[k]:
             assert out["platform"][k] == (int(shared[k]) & -int(shared[k])).bit_length() - 1
         else:
             assert out["platform"][k] == -1
         # Refundable cooperation: bilateral, to a recipient above the lowest income group.
         if out["refundable"][k]:
             assert modality[k] == kernel.BILATERAL and world.income_level[r] >= 1
-    assert set(modality.tolist()) <= {kernel.BILATERAL, kernel.TRIANGULAR, kernel.PLATFORM}
+    assert set(modality.tolist()) <= {kernel.BILATERAL, kernel.TRIANGULAR}
 
     # Slots fall by the actions each provider started.
     started = np.bincount(provider, minlength=n_south)
@@ -316,10 +308,8 @@ def test_every_started_action_follows_the_rules(world: MatchWorld) -> None:
     share = real[kernel.COFUNDING_SHARE]
     bilateral = modality == kernel.BILATERAL
     triangular = modality == kernel.TRIANGULAR
-    platform = modality == kernel.PLATFORM
     assert np.all(after["ssc_budget"] >= 0.0)
     assert np.all(after["northern_pool"] >= 0.0)
-    assert np.all(after["platform_fund"] >= 0.0)
     provider_paid = np.bincount(
         provider,
         weights=np.where(bilateral, cost, 0.0) + np.where(triangular, (1 - share) * cost, 0.0),
@@ -336,15 +326,6 @@ def test_every_started_action_follows_the_rules(world: MatchWorld) -> None:
     np.testing.assert_allclose(
         world.northern_pool - after["northern_pool"], northern_paid, rtol=1e-9, atol=1e-6
     )
-    platform_paid = np.bincount(
-        out["platform"][platform], weights=cost[platform], minlength=len(world.platform_fund)
-    )
-    np.testing.assert_allclose(
-        world.platform_fund - after["platform_fund"], platform_paid, rtol=1e-9, atol=1e-6
-    )
-    # A platform-funded action never spends the reserve kept for events.
-    used = platform_paid > 0
-    assert np.all(after["platform_fund"][used] >= world.platform_reserve[used] - 1e-6)
 
 
 @settings(max_examples=30, deadline=None)
@@ -370,10 +351,8 @@ def test_without_northern_pools_there_is_no_triangular_action_even_without_cofun
 @given(worlds)
 def test_without_active_platforms_nothing_runs_through_one(world: MatchWorld) -> None:
     result = run(world.with_(active_platforms=0))
-    assert kernel.PLATFORM not in result.out["modality"]
     assert not result.out["organisation"].any()
     np.testing.assert_array_equal(result.out["platform"], -1)
-    np.testing.assert_array_equal(result.after["platform_fund"], world.platform_fund)
 
 
 @settings(max_examples=30, deadline=None)
@@ -382,7 +361,6 @@ def test_without_any_money_every_request_lapses(world: MatchWorld) -> None:
     broke = world.with_(
         ssc_budget=np.zeros_like(world.ssc_budget),
         northern_pool=np.zeros_like(world.northern_pool),
-        platform_fund=np.zeros_like(world.platform_fund),
     )
     result = run(broke)
     assert result.actions == 0 and result.lapsed == world.n_requests
@@ -395,7 +373,6 @@ def test_with_only_national_funds_every_action_is_bilateral(world: MatchWorld) -
     result = run(
         world.with_(
             northern_pool=np.zeros_like(world.northern_pool),
-            platform_fund=np.zeros_like(world.platform_fund),
         )
     )
     np.testing.assert_array_equal(result.out["modality"], kernel.BILATERAL)
@@ -436,8 +413,6 @@ def test_the_triangular_appeal_shifts_the_modalities() -> None:
     world = build_world(7, n_south=40, n_north=4, n_platforms=1, n_requests=400).with_(
         ssc_budget=np.full(40, 1e12),
         northern_pool=np.full(4, 1e12),
-        platform_fund=np.array([1e12]),
-        platform_reserve=np.zeros(1),
         slots=np.full(40, 10_000),
         platform_mask=np.ones(44, dtype=np.int64),
         active_platforms=1,
@@ -446,10 +421,10 @@ def test_the_triangular_appeal_shifts_the_modalities() -> None:
     for appeal in (0.0, 50.0):
         real = world.real.copy()
         real[kernel.TRIANGULAR_APPEAL] = appeal
-        real[kernel.PLATFORM_APPEAL] = 0.0
         result = run(world.with_(real=real))
         counts[appeal] = np.bincount(result.out["modality"], minlength=3)
     assert counts[0.0][kernel.TRIANGULAR] == 0 and counts[0.0][kernel.PLATFORM] == 0
+    assert counts[50.0][kernel.PLATFORM] == 0  # regional projects are not the kernel's
     # Appeal 50 against bilateral's 1: about 98 % triangular.
     assert counts[50.0][kernel.TRIANGULAR] > 0.9 * counts[50.0].sum()
 

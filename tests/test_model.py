@@ -165,13 +165,18 @@ def test_actions_log_is_consistent(world):
     model = SSCModel(rng=9, world=world, steps=12).run()
     actions = model.actions_frame()
     codes = set(model.roster.iso3[: model.n_south])
-    assert set(actions["provider"]) <= codes and set(actions["recipient"]) <= codes
+    # Regional projects (the platform modality) have no single recipient: see their participants.
+    regional = actions["modality"] == "platform"
+    assert set(actions["provider"]) <= codes and set(actions.loc[~regional, "recipient"]) <= codes
+    assert (actions.loc[regional, "recipient"] == "").all()
     assert (actions["provider"] != actions["recipient"]).all()
     assert (actions["cost_usd"] > 0).all()
     triangular = actions["modality"] == "triangular"
     assert (actions.loc[triangular, "funder"] != "").all()
-    assert (actions.loc[~triangular, "funder"] == "").all()
-    assert (actions.loc[actions["modality"] == "platform", "platform"] != "").all()
+    assert (actions.loc[~triangular & ~regional, "funder"] == "").all()
+    assert (actions.loc[regional, "fund"] != "").all()
+    assert (actions.loc[regional, "organisation"] != "").all()
+    assert (actions["action"] == range(len(actions))).all()
     assert not actions.loc[actions["refundable"], "modality"].ne("bilateral").any()
     per_step = actions.groupby("period").size()
     timeseries = model.timeseries_frame().set_index("period")

@@ -16,13 +16,15 @@ def _outputs(model: SSCModel):
 
 
 def check_southern_funds(series, agents) -> None:
-    """Sum of the SSC fund balances: + inflow + repayments - contributions - returned - spent."""
+    """Sum of the SSC fund balances: + inflow + repayments - platform contributions - joint-fund
+    contributions - returned - spent (actions, event hosting, co-financing)."""
     balance = agents.groupby("period")["ssc_budget_usd"].sum().to_numpy()
     steps = series.iloc[1:]
     change = (
         steps["funding_southern_inflow_usd"]
         + steps["funding_repayments_usd"]
         - steps["funding_southern_contributions_usd"]
+        - steps["funding_joint_fund_contributions_usd"]
         - steps["funding_southern_returned_usd"]
         - steps["funding_southern_funds_usd"]
     ).to_numpy()
@@ -30,7 +32,8 @@ def check_southern_funds(series, agents) -> None:
 
 
 def check_platform_funds(series) -> None:
-    """Sum of the platform fund balances: + trust funds + contributions + top-up - spent."""
+    """Sum of the platform fund balances: + trust funds + contributions + top-up - spent (event
+    costs, regional projects' grants and management fees)."""
     balance = series["platform_fund_balance_usd"].to_numpy()
     steps = series.iloc[1:]
     inflow = (

@@ -4,10 +4,12 @@ For each request (recipient, sector), in the order given: candidate providers ar
 the sector (all of them, or a uniform sample of `candidates` of them in large worlds), at least
 `min_gap` ahead of the recipient and with a delivery slot left. The recipient scores them
 (complementarity, similarity of context, trust, shared platforms, cost) and draws one by softmax.
-The funding found decides the modality: the provider's national fund (bilateral), a northern
-partner's co-funding (triangular) or a shared platform's trust fund (platform), drawn in
-proportion to their appeal among those that can pay. A request whose first `attempts` providers
-cannot be funded lapses. Budgets, pools, funds and slots are updated in place as actions start.
+The funding found decides the modality: the provider's national fund (bilateral) or a northern
+partner's co-funding (triangular), drawn in proportion to their appeal among those that can pay.
+Platform trust funds finance regional projects of three or more countries instead, in their own
+process (`sscsim.processes.regional`); the code PLATFORM is theirs and is never written here.
+A request whose first `attempts` providers cannot be funded lapses. Budgets, pools and slots are
+updated in place as actions start.
 
 Everything is arrays: a run's random draws come from the kernel generator state (seeded from the
 model's generator); pair attributes (similarity, cost, trust, shared platforms) are computed for
@@ -22,6 +24,7 @@ from numba import njit
 from sscsim.kernels.hashing import find
 from sscsim.kernels.random import below, uniform
 
+# Modality codes; PLATFORM (regional projects) is written by `sscsim.processes.regional`.
 BILATERAL, TRIANGULAR, PLATFORM = 0, 1, 2
 
 # Positions in the `real` parameter array.
@@ -33,21 +36,20 @@ W_COMEMBERSHIP = 4
 W_COST = 5
 TEMPERATURE = 6
 TRIANGULAR_APPEAL = 7
-PLATFORM_APPEAL = 8
-SIDS_PRIORITY = 9
-ACTION_COST = 10
-MULTILATERAL_DISCOUNT = 11
-INTERREGIONAL_MULTIPLIER = 12
-CHAMPION_DISCOUNT = 13
-COFUNDING_SHARE = 14
-REFUNDABLE_SHARE = 15
-AGREEMENT_TRUST = 16
-W_FUNDER_COMEMBERSHIP = 17
-W_FUNDER_REGION = 18
-W_FUNDER_PIVOT = 19
-W_FUNDER_FAMILIARITY = 20
-FUNDER_POOL_EXPONENT = 21
-N_REAL = 22
+SIDS_PRIORITY = 8
+ACTION_COST = 9
+MULTILATERAL_DISCOUNT = 10
+INTERREGIONAL_MULTIPLIER = 11
+CHAMPION_DISCOUNT = 12
+COFUNDING_SHARE = 13
+REFUNDABLE_SHARE = 14
+AGREEMENT_TRUST = 15
+W_FUNDER_COMEMBERSHIP = 16
+W_FUNDER_REGION = 17
+W_FUNDER_PIVOT = 18
+W_FUNDER_FAMILIARITY = 19
+FUNDER_POOL_EXPONENT = 20
+N_REAL = 21
 # Positions in the `integer` parameter array.
 MIN_DURATION = 0
 MAX_DURATION = 1
@@ -304,8 +306,6 @@ def match_requests(
     agreement_keys: np.ndarray,
     agreement_rows: np.ndarray,
     active_platforms: int,
-    platform_fund: np.ndarray,
-    platform_reserve: np.ndarray,
     northern_pool: np.ndarray,
     funder_region_share: np.ndarray,
     pivot_indptr: np.ndarray,
@@ -339,7 +339,6 @@ def match_requests(
     n_actors, table_keys, table_rows, strength, alive : the tie table (sscsim.state.ties.TieTable).
     agreement_keys, agreement_rows : hash table of standing agreements (key low * n + high).
     active_platforms : int64 bit mask of the platforms active this step.
-    platform_fund : float64 (n_platforms,), USD (updated); platform_reserve : kept for events.
     northern_pool : float64 (n_north,), triangular co-funding left this step, USD (updated).
     funder_region_share : float64 (n_north, n_regions), each partner's share of its triangular
         work by Southern region; pivot_indptr (n_north + 1,), pivot_rows : int64, each
@@ -348,14 +347,13 @@ def match_requests(
     real, integer : parameters at the positions named in this module.
     state : uint64 (1,), the kernel generator (advanced).
     out_* : arrays of n_requests entries; the first `actions` are written: the request index,
-        provider row, modality (0 bilateral, 1 triangular, 2 platform), funder actor row or -1,
-        platform index (the funding platform, or the first shared platform whose organisation runs
-        the action) or -1, cost (USD), duration (steps), refundable, run through a shared
+        provider row, modality (0 bilateral, 1 triangular), funder actor row or -1,
+        platform index (the first shared active platform whose organisation runs the action) or
+        -1, cost (USD), duration (steps), refundable, run through a shared
         platform's organisation.
     """
     n_south = capacity.shape[0]
     n_north = northern_pool.shape[0]
-    n_platforms = platform_fund.shape[0]
     sample = integer[CANDIDATES]
     funder_sample = integer[FUNDER_CANDIDATES]
     candidates = np.empty(sample, dtype=np.int64)
@@ -429,52 +427,31 @@ def match_requests(
                     funder_weight_scratch, state,
                 )  # fmt: skip
             appeal_triangular = real[TRIANGULAR_APPEAL] if funder >= 0 else 0.0
-            platform = -1
-            best = 0.0
-            if organisation:
-                for p in range(n_platforms):
-                    if (shared_mask >> p) & 1:
-                        available = platform_fund[p] - platform_reserve[p]
-                        if available >= cost and available > best:
-                            best = available
-                            platform = p
-            appeal_platform = 0.0
-            if platform >= 0:
-                priority = 1.0 + (real[SIDS_PRIORITY] if sids[recipient] else 0.0)
-                appeal_platform = real[PLATFORM_APPEAL] * priority
-            total_appeal = appeal_bilateral + appeal_triangular + appeal_platform
+            total_appeal = appeal_bilateral + appeal_triangular
             if total_appeal <= 0.0:
                 valid[k] = False
                 eligible -= 1
                 continue
             draw = uniform(state) * total_appeal
-            if draw < appeal_bilateral:
-                modality = BILATERAL
-            elif draw < appeal_bilateral + appeal_triangular:
-                modality = TRIANGULAR
-            else:
-                modality = PLATFORM
+            modality = BILATERAL if draw < appeal_bilateral else TRIANGULAR
             refundable = False
             if modality == BILATERAL:
                 if income_level[recipient] >= 1:
                     refundable = uniform(state) < real[REFUNDABLE_SHARE]
                 ssc_budget[provider] -= cost
-            elif modality == TRIANGULAR:
+            else:
                 northern_pool[funder] -= northern_part
                 ssc_budget[provider] -= provider_part
-            else:
-                platform_fund[platform] -= cost
             slots[provider] -= 1
             out_request[actions] = q
             out_provider[actions] = provider
             out_modality[actions] = modality
             out_funder[actions] = n_south + funder if modality == TRIANGULAR else -1
-            if modality != PLATFORM:  # the organisation it runs through, if any
-                platform = -1
-                for p in range(n_platforms):
-                    if (shared_mask >> p) & 1:
-                        platform = p
-                        break
+            platform = -1  # the organisation it runs through, if any: the lowest shared bit
+            if organisation:
+                platform = 0
+                while not (shared_mask >> platform) & 1:
+                    platform += 1
             out_platform[actions] = platform
             out_cost[actions] = cost
             out_duration[actions] = duration

@@ -122,8 +122,10 @@ def apply_event(
     log; return its one-to-many learning ties (from the most capable participant in the theme)."""
     p, participants, sector = event.platform, event.participants, event.sector
     platforms.fund[p] -= event.from_fund
+    ledgers.sources.add("spent", roster.n_actors + p, event.from_fund)
     if event.host_share:
         countries.ssc_budget[event.host] -= event.host_share
+        ledgers.sources.add("spent", event.host, event.host_share)
     params = config.ties
     first, second = np.triu_indices(len(participants), k=1)
     source, target = participants[first], participants[second]

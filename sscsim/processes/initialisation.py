@@ -10,6 +10,7 @@ from sscsim.state import ModelState
 from sscsim.state.clock import Clock
 from sscsim.state.countries import build_countries
 from sscsim.state.engagement import engagement, load_segib
+from sscsim.state.funds import SourceAccounts, account_balances, build_funds
 from sscsim.state.ledgers import Ledgers
 from sscsim.state.north import build_north
 from sscsim.state.platforms import build_platforms
@@ -21,7 +22,8 @@ from sscsim.world import WorldTables
 
 def initial_state(config: SSCConfig, world: WorldTables, rng: np.random.Generator) -> ModelState:
     """The state before the first step: the roster, initial capacities (drawn from `rng`), each
-    country's engagement and one quarter's SSC budget in its fund, the platforms, initial ties
+    country's engagement and one quarter's SSC budget in its fund, the platforms, the PGTF and
+    joint funds (empty until their first income) with the source accounts opened, initial ties
     (synthetic worlds, drawn from `rng`) and the standing agreements."""
     scenario = config.scenario
     sectors = list(config.world.sectors)
@@ -55,6 +57,8 @@ def initial_state(config: SSCConfig, world: WorldTables, rng: np.random.Generato
     ties = TieTable(roster.n_actors, initial_capacity=max(1024, 4 * roster.n_actors))
     add_initial_ties(ties, roster, config.world.initial_ties_per_actor, rng)
     network = Network(ties, *agreement_table(agreement_pairs(roster, config), roster.n_actors))
+    funds = build_funds(roster, platforms, config)
+    opening = account_balances(countries, north, platforms, funds)
     return ModelState(
         config=config,
         sectors=sectors,
@@ -64,8 +68,9 @@ def initial_state(config: SSCConfig, world: WorldTables, rng: np.random.Generato
         north=north,
         platforms=platforms,
         network=network,
-        ledgers=Ledgers(),
+        ledgers=Ledgers(sources=SourceAccounts.opening(opening)),
         tallies=StepTallies(roster.n_actors),
+        funds=funds,
     )
 
 

@@ -2,7 +2,8 @@
 
 Partner choice and funding are the compiled kernel `sscsim.kernels.matching` (complementarity,
 similarity of context, trust, platform co-membership and cost; the funding found decides the
-modality: the provider's fund, northern co-funding or a platform's trust fund). This module
+modality: the provider's fund or northern co-funding; platform trust funds finance regional
+projects in `sscsim.processes.regional`). This module
 prepares its inputs (`offer_lists`, `matching_parameters`), calls it (`match_requests`), and
 does the bookkeeping of the actions it started (`start_actions`).
 """
@@ -22,7 +23,7 @@ from sscsim.state.countries import Countries
 from sscsim.state.ledgers import Ledgers
 from sscsim.state.modalities import MODALITIES, MODALITY, tie_layers
 from sscsim.state.north import NorthernPartners
-from sscsim.state.platforms import PlatformState, event_reserves
+from sscsim.state.platforms import PlatformState
 from sscsim.state.roster import Roster, interregional
 from sscsim.state.tallies import StepTallies
 from sscsim.state.ties import Layer, Network
@@ -36,7 +37,7 @@ class StartedActions(NamedTuple):
     sector: np.ndarray  # int64
     modality: np.ndarray  # int64 modality code (`sscsim.state.modalities`)
     funder: np.ndarray  # int64 actor row of the northern co-funder, -1 if none
-    platform: np.ndarray  # int64 platform index of a platform-funded action, -1 if none
+    platform: np.ndarray  # int64 index of the shared platform it runs through, -1 if none
     cost: np.ndarray  # float64 USD
     duration: np.ndarray  # int64 steps
     refundable: np.ndarray  # bool
@@ -67,7 +68,6 @@ def matching_parameters(config: SSCConfig) -> tuple[np.ndarray, np.ndarray]:
     real[kernel.W_COST] = params.weight_cost
     real[kernel.TEMPERATURE] = params.choice_temperature
     real[kernel.TRIANGULAR_APPEAL] = params.triangular_appeal
-    real[kernel.PLATFORM_APPEAL] = params.platform_appeal
     real[kernel.SIDS_PRIORITY] = config.scenario.sids_priority
     real[kernel.ACTION_COST] = funding.action_cost_usd
     real[kernel.MULTILATERAL_DISCOUNT] = funding.multilateral_cost_discount
@@ -103,9 +103,9 @@ def match_requests(
 ) -> StartedActions:
     """Step 3, partner choice and funding: the kernel picks a provider for each request (in
     order) and finds its funding, drawing from the funds as it goes; returns the actions it
-    started. Funds (`countries.ssc_budget`, `north.triangular_pool`, `platforms.fund`) are
-    debited in place; `tallies.unfunded` counts the requests that lapsed for want of money with
-    a provider at hand, `tallies.unmatched` those that found no eligible provider."""
+    started. Funds (`countries.ssc_budget`, `north.triangular_pool`) are debited in place;
+    `tallies.unfunded` counts the requests that lapsed for want of money with a provider at
+    hand, `tallies.unmatched` those that found no eligible provider."""
     n = countries.n
     size = len(requests.recipient)
     out = {
@@ -145,8 +145,6 @@ def match_requests(
         network.agreement_keys,
         network.agreement_rows,
         platforms.active_mask(),
-        platforms.fund,
-        event_reserves(platforms),
         north.triangular_pool,
         north.policy.region_share,
         north.policy.pivot_indptr,
@@ -190,6 +188,11 @@ def start_actions(
     tallies.southern_funds += float(cost[bilateral].sum() + provider_part[triangular].sum())
     tallies.northern_triangular += float((cost - provider_part)[triangular].sum())
     tallies.platform_funds += float(cost[platform].sum())
+    sources = ledgers.sources  # the accounts of the directory of sources
+    sources.add("spent", provider[bilateral], cost[bilateral])
+    sources.add("spent", provider[triangular], provider_part[triangular])
+    sources.add("spent", started.funder[triangular], (cost - provider_part)[triangular])
+    sources.count(np.concatenate([provider[bilateral], started.funder[triangular]]))
     by_modality = np.bincount(modality, minlength=len(MODALITIES))
     tallies.actions += by_modality
     ledgers.modality_totals += by_modality

@@ -5,7 +5,9 @@
 - `north`: the northern partners' budgets and portfolios (`NorthernPartners`)
 - `platforms`: members, funds, calendars, health, coordinators (`PlatformState`)
 - `ties`: the multilayer network (`TieTable`, `Network`, `Layer`)
-- `ledgers`: running actions, the action and event logs, repayments, tie snapshots
+- `ledgers`: running actions, the action, participant and event logs, repayments, the source
+  accounts, tie snapshots
+- `funds`: the PGTF, joint funds and organisations of regional projects (`FundState`)
 - `modalities`: the registry of cooperation modalities
 - `tallies`: what one step counted (`StepTallies`)
 - `clock`: period, year and quarter (`Clock`)
@@ -16,11 +18,12 @@ reporters (`sscsim.reporters`) read a `ModelState`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sscsim.config import SSCConfig
 from sscsim.state.clock import Clock
 from sscsim.state.countries import Countries
+from sscsim.state.funds import FundState
 from sscsim.state.ledgers import Ledgers
 from sscsim.state.north import NorthernPartners
 from sscsim.state.platforms import PlatformState
@@ -43,6 +46,7 @@ class ModelState:
     network: Network
     ledgers: Ledgers
     tallies: StepTallies
+    funds: FundState = field(default_factory=FundState.empty)
 
     def new_step(self) -> None:
         """Reset the step's tallies."""
@@ -52,6 +56,7 @@ class ModelState:
 __all__ = [
     "Clock",
     "Countries",
+    "FundState",
     "Ledgers",
     "ModelState",
     "Network",

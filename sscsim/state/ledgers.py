@@ -1,6 +1,8 @@
 """Ledgers: the actions running (they teach and keep their tie alive each step), the log of
-every action started (the database of SSC actions the documents ask for), the log of platform
-events, refundable cooperation being repaid, and the tie snapshots."""
+every action started (the database of SSC actions the documents ask for) with the participants
+of regional projects, the log of platform events, refundable cooperation being repaid, the
+accounts of every source of money (`sscsim.state.funds.SourceAccounts`), and the tie
+snapshots."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sscsim.state.funds import SourceAccounts
 from sscsim.state.modalities import NAME_OF_CODE
 
 CHANNELS: tuple[str, ...] = ("direct", "regional_organisation")
@@ -45,22 +48,40 @@ class RunningActions:
 
 @dataclass
 class ActionLog:
-    """Every action started, stored as arrays per step and turned into a table on demand."""
+    """Every action started, stored as arrays per step and turned into a table on demand. Each
+    action gets an id, its row number in the log (the key of the participants table); a regional
+    project has no single recipient (-1) and names its `fund` and managing `manager` (indices
+    into the labels given to `frame`; -1 for none, the default of parts without them)."""
 
     parts: list[dict[str, np.ndarray]] = field(default_factory=list)
+    size: int = 0
 
-    def record(self, **columns: np.ndarray) -> None:
-        self.parts.append(columns)
+    def record(self, **columns: np.ndarray) -> np.ndarray:
+        """Append actions (arrays of equal length); return their ids."""
+        count = len(columns["provider"])
+        ids = np.arange(self.size, self.size + count, dtype=np.int64)
+        self.parts.append({"action": ids, **columns})
+        self.size += count
+        return ids
 
     def __len__(self) -> int:
-        return sum(len(part["provider"]) for part in self.parts)
+        return self.size
 
     def column(self, name: str) -> np.ndarray:
         if not self.parts:
             return np.zeros(0)
-        return np.concatenate([part[name] for part in self.parts])
+        return np.concatenate(
+            [part.get(name, np.full(len(part["provider"]), -1)) for part in self.parts]
+        )
 
-    def frame(self, codes: np.ndarray, sectors: list[str], platforms: list[str]) -> pd.DataFrame:
+    def frame(
+        self,
+        codes: np.ndarray,
+        sectors: list[str],
+        platforms: list[str],
+        funds: Sequence[str] = (),
+        organisations: Sequence[str] = (),
+    ) -> pd.DataFrame:
         """The log as a table: actor rows become codes, indices become names."""
         if not self.parts:
             return empty_actions_frame()
@@ -72,13 +93,16 @@ class ActionLog:
         codes_with_none = np.append(codes, "")
         frame = pd.DataFrame(
             {
+                "action": self.column("action").astype(np.int64),
                 "period": self.column("period").astype(np.int64),
                 "year": self.column("year").astype(np.int64),
                 "quarter": self.column("quarter").astype(np.int64),
                 "provider": pd.Series(codes[self.column("provider")], dtype="string"),
-                "recipient": pd.Series(codes[self.column("recipient")], dtype="string"),
+                "recipient": names(self.column("recipient").astype(np.int64), codes),
                 "funder": pd.Series(codes_with_none[self.column("funder")], dtype="string"),
-                "platform": names(self.column("platform"), platforms),
+                "platform": names(self.column("platform").astype(np.int64), platforms),
+                "fund": names(self.column("fund").astype(np.int64), funds),
+                "organisation": names(self.column("manager").astype(np.int64), organisations),
                 "modality": names(self.column("modality"), NAME_OF_CODE),
                 "sector": names(self.column("sector"), sectors),
                 "cost_usd": self.column("cost").astype(np.float64),
@@ -92,6 +116,7 @@ class ActionLog:
 
 
 ACTION_COLUMNS: dict[str, str] = {
+    "action": "int64",
     "period": "int64",
     "year": "int64",
     "quarter": "int64",
@@ -99,6 +124,8 @@ ACTION_COLUMNS: dict[str, str] = {
     "recipient": "string",
     "funder": "string",
     "platform": "string",
+    "fund": "string",
+    "organisation": "string",
     "modality": "string",
     "sector": "string",
     "cost_usd": "float64",
@@ -188,6 +215,38 @@ class EventLog:
         return frame.astype(EVENT_COLUMNS)
 
 
+ROLES: tuple[str, ...] = ("lead", "participant")
+PARTICIPANT_COLUMNS: dict[str, str] = {"action": "int64", "country": "string", "role": "string"}
+
+
+@dataclass
+class ParticipantLog:
+    """The countries of every regional project: (action id, country row, role code: 0 lead, 1
+    participant) arrays per step, turned into a table on demand."""
+
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
+
+    def record(self, action: np.ndarray, country: np.ndarray, role: np.ndarray) -> None:
+        self.parts.append((action, country, role))
+
+    def __len__(self) -> int:
+        return sum(len(part[0]) for part in self.parts)
+
+    def frame(self, codes: np.ndarray) -> pd.DataFrame:
+        if not self.parts:
+            return pd.DataFrame(
+                {name: pd.Series(dtype=dtype) for name, dtype in PARTICIPANT_COLUMNS.items()}
+            )
+        action, country, role = (np.concatenate(column) for column in zip(*self.parts, strict=True))
+        return pd.DataFrame(
+            {
+                "action": action.astype(np.int64),
+                "country": pd.Series(codes[country], dtype="string"),
+                "role": pd.Series(np.asarray(ROLES, dtype=object)[role], dtype="string"),
+            }
+        )
+
+
 @dataclass
 class Ledgers:
     """What a run accumulates: running actions, the action and event logs, repayments due and
@@ -197,6 +256,8 @@ class Ledgers:
     actions: ActionLog = field(default_factory=ActionLog)
     events: EventLog = field(default_factory=EventLog)
     repayments: Repayments = field(default_factory=Repayments)
+    participants: ParticipantLog = field(default_factory=ParticipantLog)
+    sources: SourceAccounts = field(default_factory=SourceAccounts)
     tie_snapshots: list[pd.DataFrame] = field(default_factory=list)
     # Actions started in the run so far, by modality code.
     modality_totals: np.ndarray = field(

@@ -1,7 +1,8 @@
 """The modalities of cooperation: one registry that the matching's callers, the network, the
 reporters, the summary and the figures all read, so that a modality is added in one place.
 
-A modality's `code` is what the matching kernel writes (`sscsim.kernels.matching`); its `layer`
+A modality's `code` is what the matching kernel (bilateral, triangular) or the regional-projects
+process (`platform`, labelled "regional") writes (`sscsim.kernels.matching`); its `layer`
 is the network layer its provider-recipient tie lives in; `segib_share` is its share of
 initiatives in SEGIB's report on South-South cooperation in Ibero-America (2023: 914
 initiatives), the calibration target of docs/ODD.md §8.
@@ -30,7 +31,9 @@ class Modality:
 MODALITIES: tuple[Modality, ...] = (
     Modality("bilateral", kernel.BILATERAL, Layer.BILATERAL, "#1f78b4", 0.766, "bilateral"),
     Modality("triangular", kernel.TRIANGULAR, Layer.TRIANGULAR, "#e31a1c", 0.148, "triangular"),
-    Modality("platform", kernel.PLATFORM, Layer.PLATFORM, "#33a02c", 0.086, "platform (regional)"),
+    # Regional projects of three or more countries (`sscsim.processes.regional`), financed by
+    # platform trust funds, the PGTF and joint funds; the name stays `platform` in outputs.
+    Modality("platform", kernel.PLATFORM, Layer.PLATFORM, "#33a02c", 0.086, "regional"),
 )
 MODALITY_NAMES: tuple[str, ...] = tuple(m.name for m in MODALITIES)
 MODALITY: dict[str, Modality] = {m.name: m for m in MODALITIES}

@@ -27,6 +27,10 @@ FUNDING_SOURCES: tuple[str, ...] = (
     "southern_returned",  # unspent Southern money above the carry-over cap, back to treasuries
     "platform_inflows",  # all money into platform trust funds
     "platform_top_up",  # the scenario's extra pledges to the FEALAC fund (signed)
+    "regional_funds",  # grants of the PGTF and the joint funds to regional projects
+    "management_fees",  # fees paid by funds to the organisations managing their projects
+    "joint_fund_contributions",  # paid by governments from their SSC funds into joint funds
+    "pgtf_income",  # income of the PGTF's endowment
 )
 
 
@@ -61,6 +65,12 @@ class StepTallies:
     southern_returned: float = 0.0
     platform_inflows: float = 0.0
     platform_top_up: float = 0.0
+    regional_funds: float = 0.0
+    management_fees: float = 0.0
+    joint_fund_contributions: float = 0.0
+    pgtf_income: float = 0.0
+    regional_projects: int = 0  # also counted in `actions` (the platform modality)
+    pgtf_projects: int = 0
 
     def __post_init__(self) -> None:
         self.actions = np.zeros(len(MODALITIES), dtype=np.int64)
