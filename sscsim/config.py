@@ -402,7 +402,8 @@ class WorldConfig:
         unit="ISO3 pairs",
         form=ISO3_PAIR,
         doc="standing partnership agreements 'AAA:BBB' between two different Southern economies:"
-        " a floor of trust in partner choice (not applied to the actors of a synthetic world)",
+        " a floor of trust in partner choice and an alive bilateral tie at the start (not"
+        " applied to the actors of a synthetic world)",
         source="documents (section 5)",
     )
     partnership_trust: float = param(
