@@ -64,8 +64,10 @@ DEFAULT_CHAMPIONS: tuple[str, ...] = ("IDN", "COL", "THA", "TUR")
 # Partnership agreements named in the documents: TICA (Thailand) with Argentina, Brazil, Chile,
 # Cuba, Mexico and Peru, and a development cooperation programme with Colombia; the ESCAP-APC
 # Colombia-MINCIT programme joins Colombia with Asia-Pacific partners (Malaysia and the
-# Philippines took part in its study tours).
+# Philippines took part in its study tours); the Chile-Mexico Joint Cooperation Fund (AGCID: over
+# 150 initiatives in 15 years). Each starts as an alive bilateral tie (docs/ODD.md section 5).
 DEFAULT_PARTNERSHIPS: tuple[str, ...] = (
+    "CHL:MEX",
     "THA:ARG",
     "THA:BRA",
     "THA:CHL",
@@ -451,7 +453,8 @@ class WorldConfig:
         unit="ISO3 pairs",
         form=ISO3_PAIR,
         doc="standing partnership agreements 'AAA:BBB' between two different Southern economies:"
-        " a floor of trust in partner choice (not applied to the actors of a synthetic world)",
+        " a floor of trust in partner choice and an alive bilateral tie at the start (not"
+        " applied to the actors of a synthetic world)",
         source="documents (section 5)",
     )
     partnership_trust: float = param(
@@ -962,8 +965,8 @@ class DiffusionParams:
         unit="share of gap a quarter",
         low=0,
         high=1,
-        doc="peer learning along every alive Southern tie at strength 1, each sector, each"
-        " direction",
+        doc="peer learning along every alive Southern tie at strength 1, in each sector of its"
+        " joint actions, each direction",
     )
     adoption_probability: float = param(
         0.08,
@@ -1002,12 +1005,18 @@ class DomesticParams:
         high=1,
         doc="share of the shortfall below potential closed",
     )
+    # 0 by default: the documents have professionalisation raise "the efficiency and impact of
+    # SSC" (SELA 2011, proposal 1), i.e. act through cooperation (absorption, delivery
+    # efficiency, requests, slots); a direct effect on sector potential has no source and made
+    # professionalisation raise capacity with all cooperation switched off.
     agency_potential_effect: float = param(
-        0.3,
+        0.0,
         unit="capacity per unit",
         low=0,
         high=1,
-        doc="potential gained per unit of agency capacity gained",
+        doc="potential gained per unit of agency capacity gained (a direct effect, off by"
+        " default: the agency acts through cooperation)",
+        source="SELA 2011 (professionalisation raises the efficiency of SSC); off by default",
     )
     institutional_learning: float = param(
         0.01,

@@ -594,7 +594,11 @@ def regions_of_model(model: SSCModel) -> dict[str, str]:
 def analyse_model(model: SSCModel, **options: Any) -> Persistence:
     """`analyse` on a model's action log, roster and calendar (options as for `analyse`)."""
     return analyse(
-        model.actions_frame(), regions_of_model(model), Calendar.of_model(model), **options
+        model.actions_frame(),
+        regions_of_model(model),
+        Calendar.of_model(model),
+        participants=model.participants_frame(),
+        **options,
     )
 
 
@@ -605,5 +609,6 @@ def analyse_tables(tables: dict[str, pd.DataFrame], **options: Any) -> Persisten
         tables["actions"],
         regions_of_agents(tables["agents"]),
         Calendar.of_timeseries(tables["timeseries"]),
+        participants=tables.get("action_participants"),
         **options,
     )

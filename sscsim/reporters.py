@@ -19,7 +19,7 @@ import pandas as pd
 from sscsim.state.modalities import MODALITIES, MODALITY, SEGIB_2023_SHARES, SEGIB_2023_SOURCE
 from sscsim.state.platforms import active_members
 from sscsim.state.roster import KIND_NAMES, SOUTHERN_KINDS, Kind, interregional
-from sscsim.state.tallies import FUNDING_SOURCES
+from sscsim.state.tallies import CAPACITY_CHANNELS, FUNDING_SOURCES
 from sscsim.state.ties import LAYER_NAMES, Layer
 from sscsim.world import REGIONS
 
@@ -91,6 +91,26 @@ def sids_capacity_gap(state: ModelState) -> float:
 
 def mean_institutional_capacity(state: ModelState) -> float:
     return float(state.countries.institutional.mean())
+
+
+def capacity_gain_of(state: ModelState, channel: str) -> float:
+    """Change of capacity this step through one of `CAPACITY_CHANNELS`, mean over countries and
+    sectors (capacity units; the channels add up to the step's change of `mean_capacity`)."""
+    return float(state.tallies.capacity_gain[CAPACITY_CHANNELS.index(channel)])
+
+
+def capacity_change_by_channel(series: pd.DataFrame) -> dict[str, Any]:
+    """The run's change of mean capacity by channel (sums of the `capacity_gain_<channel>`
+    columns; they add up to the end's mean capacity minus the start's) and each channel's share
+    of the gross gain (the sum of the channels that added capacity; a channel that took capacity
+    away, depreciation, has a negative share)."""
+    change = {c: float(series[f"capacity_gain_{c}"].sum()) for c in CAPACITY_CHANNELS}
+    gross = sum(v for v in change.values() if v > 0)
+    return {
+        "change": change,
+        "total": float(sum(change.values())),
+        "share_of_gross_gain": {c: (v / gross if gross > 0 else None) for c, v in change.items()},
+    }
 
 
 # --- actions -----------------------------------------------------------------------------------
@@ -253,6 +273,10 @@ def model_reporters() -> dict[str, Reporter]:
         "capacity_gini": capacity_gini,
         "sids_capacity_gap": sids_capacity_gap,
         "mean_institutional_capacity": mean_institutional_capacity,
+    }
+    for channel in CAPACITY_CHANNELS:
+        columns[f"capacity_gain_{channel}"] = functools.partial(capacity_gain_of, channel=channel)
+    columns |= {
         "requests": requests,
         "unfunded_requests": unfunded_requests,
         "unmatched_requests": unmatched_requests,
@@ -410,6 +434,7 @@ def summary(
             "start": float(first["mean_capacity"]),
             "end": float(last["mean_capacity"]),
         },
+        "capacity_change_by_channel": capacity_change_by_channel(series),
         "sids_capacity_gap": {
             "start": float(first["sids_capacity_gap"]),
             "end": float(last["sids_capacity_gap"]),

@@ -3,25 +3,42 @@ without world tables or a model."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import tiny_state as tiny
 
 from sscsim.config import Eligibility
+from sscsim.kernels.diffusion import ALL_SECTORS
 from sscsim.processes.budgets import allocate_budgets, southern_budget_inflow
-from sscsim.processes.diffusion import diffuse_knowledge, peer_learning_ties
+from sscsim.processes.diffusion import (
+    LearningTies,
+    channel_changes,
+    diffuse_knowledge,
+    peer_learning_ties,
+)
 from sscsim.processes.domestic import capacity_potential, domestic_dynamics
 from sscsim.processes.eligibility import update_eligibility
 from sscsim.processes.events import Event, apply_event, hold_platform_events
+from sscsim.processes.initialisation import add_agreement_ties, agreement_pairs
 from sscsim.processes.matching import match_requests, start_actions
 from sscsim.processes.requests import Requests, state_offers_and_requests
 from sscsim.processes.ties_and_platforms import update_ties_and_platforms
 from sscsim.state.clock import Clock
 from sscsim.state.ledgers import Ledgers, Repayments
 from sscsim.state.modalities import MODALITY
-from sscsim.state.roster import Kind
-from sscsim.state.tallies import StepTallies
-from sscsim.state.ties import Layer
+from sscsim.state.roster import (
+    ASIA_PACIFIC,
+    CAPACITY_SPREAD_SD,
+    LAC,
+    Kind,
+    documented_strengths,
+    initial_capacity,
+    load_sector_strengths,
+)
+from sscsim.state.tallies import CAPACITY_CHANNELS, StepTallies
+from sscsim.state.ties import Layer, TieTable
 
 
 # --- 1. budgets ----------------------------------------------------------------------------
@@ -380,16 +397,128 @@ def test_running_actions_teach_in_their_sector_and_capacity_views_stay_current()
 
 
 def test_peer_learning_runs_both_ways_along_southern_ties_only():
+    # Peer ties teach in the sectors of their joint actions (formerly every sector).
     roster = tiny.roster()
     network = tiny.network(roster)
-    network.ties.reinforce(Layer.BILATERAL, [0], [2], 0, 0.5)
-    network.ties.reinforce(Layer.ODA, [4], [1], 0, 0.5)
+    rows = network.ties.reinforce(Layer.BILATERAL, [0], [2], 0, 0.5)
+    network.ties.add_sectors(rows, 1)
+    oda = network.ties.reinforce(Layer.ODA, [4], [1], 0, 0.5)
+    network.ties.add_sectors(oda, 0)
     network.refresh()
-    peers = peer_learning_ties(network, roster.n_south, rate=0.1)
+    peers = peer_learning_ties(network, roster.n_south, rate=0.1, n_sectors=2)
     assert peers.teacher.tolist() == [0] and peers.learner.tolist() == [2]
+    assert peers.sector.tolist() == [1] and peers.channel == "peers"
     assert peers.reciprocal.tolist() == [True] and len(peers) == 2
     assert peers.weight[0] == pytest.approx(0.05)
-    assert len(peer_learning_ties(network, roster.n_south, rate=0.0)) == 0
+    assert len(peer_learning_ties(network, roster.n_south, rate=0.0, n_sectors=2)) == 0
+
+
+def test_peer_ties_teach_only_the_sectors_of_their_actions_and_events():
+    roster = tiny.roster()
+    countries = tiny.countries(roster, capacity=[[0.9, 0.9], [0.1, 0.1], [0.9, 0.9], [0.1, 0.1]])
+    network, ledgers = tiny.network(roster), Ledgers()
+    # A tie with no joint action yet (a standing agreement) teaches nothing.
+    agreement = network.ties.encode(Layer.BILATERAL, np.array([2]), np.array([3]))
+    network.ties.reinforce_keys(agreement, -1, 0.5)
+    # A running action in sector 0 records its sector on its tie.
+    key = network.ties.encode(Layer.BILATERAL, np.array([0]), np.array([1]))
+    network.ties.reinforce_keys(key, 0, 0.5)
+    ledgers.running.start(
+        provider=np.array([0]), recipient=np.array([1]), sector=np.array([0]),
+        end=np.array([1]), tie_key=key,
+    )  # fmt: skip
+    network.refresh()
+    config = tiny.config(diffusion={"learning_rate": 0.0, "adoption_probability": 0.0})
+    args = (Clock(2025, 4, 8), countries, ledgers.running, network)
+    diffuse_knowledge([], *args, StepTallies(roster.n_actors), config, np.random.default_rng(1))
+    row = network.ties.reinforce_keys(key, 0, 0.0)  # look the row up (amount 0: unchanged)
+    assert network.ties.sectors[row].tolist() == [0b01]
+    assert countries.capacity[1, 0] > 0.1  # peer learning in the action's sector
+    assert countries.capacity[1, 1] == 0.1  # not in the other
+    np.testing.assert_array_equal(countries.capacity[3], [0.1, 0.1])  # the agreement: nothing
+    # The step's change is all peer learning (learning_rate 0, no events, no pilots).
+    tallies = StepTallies(roster.n_actors)
+    before = countries.capacity.copy()
+    diffuse_knowledge([], *args, tallies, config, np.random.default_rng(1))
+    gain = dict(zip(CAPACITY_CHANNELS, tallies.capacity_gain, strict=True))
+    assert gain["peers"] == pytest.approx((countries.capacity - before).mean())
+    assert gain["peers"] > 0
+    assert gain["actions"] == 0.0 and gain["events"] == 0.0
+
+
+def test_an_event_records_its_theme_on_the_platform_ties():
+    roster = tiny.roster()
+    countries, platforms, network = (
+        tiny.countries(roster),
+        tiny.platforms(roster),
+        tiny.network(roster),
+    )
+    event = Event(0, -1, np.array([0, 1, 2]), sector=1, from_fund=1e5, host_share=0.0)
+    learning = apply_event(
+        event, Clock(2025, 4, 8), roster, countries, platforms, network, Ledgers(),
+        StepTallies(roster.n_actors), tiny.config(), tiny.SECTORS,
+    )  # fmt: skip
+    assert learning.channel == "events"
+    network.refresh()
+    assert (network.ties.sectors[network.alive.rows] == 0b10).all()
+    assert len(network.alive.rows) == 3
+
+
+def test_the_channels_add_up_to_the_change_of_capacity():
+    roster = tiny.roster()
+    rng = np.random.default_rng(7)
+    countries = tiny.countries(roster, capacity=rng.uniform(0.1, 0.9, (4, 2)).tolist())
+    countries.initial_capacity[:] = rng.uniform(0.1, 0.9, (4, 2))  # some above, some below
+    countries.gni_per_capita *= 1.5  # income growth: potential has risen
+    countries.oda_received[:] = [0.0, 1e9, 0.0, 5e8]
+    network, ledgers = tiny.network(roster), Ledgers()
+    keys = network.ties.encode(Layer.BILATERAL, np.array([0, 2, 1]), np.array([1, 3, 3]))
+    network.ties.reinforce_keys(keys, 0, 0.6)
+    ledgers.running.start(
+        provider=np.array([0, 2, 1]), recipient=np.array([1, 3, 3]), sector=np.array([0, 1, 1]),
+        end=np.array([4, 4, 4]), tie_key=keys,
+    )  # fmt: skip
+    network.refresh()
+    # Strong learning, so that the cap at the best teacher binds in some cells.
+    config = tiny.config(
+        diffusion={"learning_rate": 0.9, "tie_learning_rate": 0.5, "adoption_probability": 1.0,
+                   "adoption_gap": 0.0},
+    )  # fmt: skip
+    event = LearningTies(np.array([2, 2]), np.array([1, 3]), np.array([1, 1]), np.array([0.9, 0.9]))
+    project = LearningTies(
+        np.array([0]), np.array([3]), np.array([ALL_SECTORS]), np.array([0.7]), channel="projects"
+    )
+    tallies = StepTallies(roster.n_actors)
+    tallies.actions_by_country[:4] = 1
+    before = countries.capacity.copy()
+    diffuse_knowledge(
+        [event], Clock(2025, 4, 8), countries, ledgers.running, network, tallies, config, rng,
+        extra_learning=[project],
+    )  # fmt: skip
+    learned = countries.capacity.copy()
+    domestic_dynamics(countries, roster, tallies, 4, config)
+    gain = dict(zip(CAPACITY_CHANNELS, tallies.capacity_gain, strict=True))
+    total = (countries.capacity - before).mean()
+    assert sum(gain.values()) == pytest.approx(total, abs=1e-12)
+    # Diffusion and adoption add up to step 5's change, the domestic channels to step 6's.
+    step5 = sum(gain[c] for c in ("actions", "events", "projects", "peers", "adoption"))
+    assert step5 == pytest.approx((learned - before).mean(), abs=1e-12)
+    for channel in ("actions", "events", "projects", "peers", "oda", "potential_growth"):
+        assert gain[channel] > 0, channel
+    assert gain["depreciation"] < 0
+    assert gain["own_investment"] >= 0
+
+
+def test_separate_channels_are_attributed_the_capped_change_in_proportion():
+    capacity = np.array([[0.9], [0.1]])
+    absorptive = np.ones(2)
+    one = LearningTies(np.array([0]), np.array([1]), np.array([0]), np.array([0.75]))
+    two = LearningTies(np.array([0]), np.array([1]), np.array([0]), np.array([0.5]))
+    # Raw gains 0.6 and 0.4 add to 1.0, capped at the teacher's 0.9: the change 0.8 is shared
+    # 0.48 / 0.32 (proportionally), which adds up; separate runs would give 0.6 + 0.4.
+    learned = np.array([[0.9], [0.9]])
+    np.testing.assert_allclose(channel_changes(capacity, learned, [one, two], absorptive),
+                               [0.48, 0.32])  # fmt: skip
 
 
 # --- 6. domestic dynamics ---------------------------------------------------------------------
@@ -415,6 +544,45 @@ def test_capacity_relaxes_toward_potential_and_agency_learning_is_capped():
     assert gain[2] == pytest.approx(gain[3])  # 40 actions count as 4
     assert gain[2] > gain[1] > 0
     np.testing.assert_allclose(countries.gdp, gdp * 1.03**0.25)
+
+
+def test_professionalisation_without_cooperation_leaves_capacity_unchanged():
+    # No actions, no events; alive ties from standing agreements (no joint action yet) and ODA.
+    def run(rate: float) -> tuple[np.ndarray, np.ndarray]:
+        roster = tiny.roster()
+        countries = tiny.countries(roster)
+        countries.capacity[0] += 0.05
+        countries.oda_received[:] = 1e8
+        network = tiny.network(roster, agreements=[(0, 2)])
+        network.ties.reinforce(Layer.BILATERAL, [0], [2], -1, 0.5)
+        network.refresh()
+        config = tiny.config(scenario={"professionalisation_rate": rate})
+        running = Ledgers().running
+        for period in range(12):
+            clock = Clock(2025, 4, 12)
+            clock.period = period
+            tallies = StepTallies(roster.n_actors)
+            diffuse_knowledge([], clock, countries, running, network, tallies, config,
+                              np.random.default_rng(period))  # fmt: skip
+            domestic_dynamics(countries, roster, tallies, 4, config)
+        return countries.capacity.copy(), countries.institutional.copy()
+
+    capacity_without, agency_without = run(0.0)
+    capacity_with, agency_with = run(0.5)
+    assert (agency_with > agency_without).all()  # professionalisation raises the agency...
+    np.testing.assert_array_equal(capacity_with, capacity_without)  # ...not capacity by itself
+
+
+def test_a_direct_agency_effect_on_potential_is_explicit_and_off_by_default():
+    roster = tiny.roster()
+    countries = tiny.countries(roster)
+    countries.institutional += 0.2
+    assert tiny.config().domestic.agency_potential_effect == 0.0
+    np.testing.assert_array_equal(
+        capacity_potential(countries, roster, 0.0), countries.initial_capacity
+    )
+    raised = capacity_potential(countries, roster, 0.3)
+    np.testing.assert_allclose(raised, countries.initial_capacity + 0.06)
 
 
 # --- 7. ties and platforms ---------------------------------------------------------------------
@@ -501,3 +669,57 @@ def test_eligibility_graduates_high_income_unless_vulnerable(criterion):
     assert countries.eligible.tolist() == expected
     assert set(north.portfolio_recipient.tolist()) <= set(np.flatnonzero(expected).tolist())
     assert (countries.oda_base[~countries.eligible] == 0).all()
+
+
+# --- initialisation: documented strengths and agreements ---------------------------------------
+def _named_roster(codes: list[str]):
+    roster = tiny.roster()
+    return dataclasses.replace(roster, iso3=np.array([*codes, "N00"]))
+
+
+def test_documented_strengths_appear_in_initial_capacity():
+    # Cuba, Brazil and Colombia (LAC), Fiji (Asia-Pacific, SIDS) at equal income.
+    roster = _named_roster(["CUB", "BRA", "COL", "FJI"])
+    roster = dataclasses.replace(
+        roster,
+        region=np.array([LAC, LAC, LAC, ASIA_PACIFIC, 5]),
+        sids=np.array([False, False, False, True, False]),
+    )
+    sectors = [
+        "health",
+        "agriculture_food_security",
+        "msme_green_transition",
+        "disaster_risk_climate",
+    ]
+    offsets = documented_strengths(roster, sectors)
+    table = load_sector_strengths()
+    assert table["source"].str.len().min() > 0  # every strength has a source
+    np.testing.assert_allclose(offsets[0], [0.25 + 0.05, 0.05, 0.0, -0.05])  # Cuba in health
+    np.testing.assert_allclose(offsets[1], [0.05, 0.2 + 0.05, 0.0, -0.05])  # Brazil: EMBRAPA
+    np.testing.assert_allclose(offsets[2], [0.05, 0.1 + 0.05, 0.2, -0.05])  # Colombia: MSMEs
+    np.testing.assert_allclose(offsets[3], [0.0, 0.0, 0.0, -0.1])  # a SIDS: disaster risk gap
+    capacity, _ = initial_capacity(roster, sectors, np.random.default_rng(0))
+    assert capacity[0].argmax() == 0 and capacity[1].argmax() == 1 and capacity[2].argmax() == 2
+    assert capacity[3].argmin() == 3
+    # The random part is small beside the documented strengths.
+    assert CAPACITY_SPREAD_SD <= 0.06
+
+
+def test_standing_agreements_start_as_alive_ties_of_documented_strength():
+    roster = _named_roster(["CHL", "MEX", "THA", "ARG"])
+    config = tiny.config(world={"partnerships": ["CHL:MEX", "THA:ARG", "THA:XXX"]})
+    pairs = agreement_pairs(roster, config)
+    assert pairs == [(0, 1), (2, 3)]  # an economy not in the roster is skipped
+    ties = TieTable(roster.n_actors)
+    add_agreement_ties(ties, roster, pairs, config)
+    network = tiny.network(roster, agreements=pairs)
+    network.ties = ties
+    network.refresh()
+    assert network.alive.layer.tolist() == [Layer.BILATERAL] * 2
+    assert list(zip(network.alive.source, network.alive.target, strict=True)) == [(0, 1), (2, 3)]
+    strength = ties.strength[network.alive.rows]
+    # Chile-Mexico Joint Cooperation Fund: 150 initiatives in 15 years, 10 reinforcements a year.
+    assert strength[0] == pytest.approx(1.0 - (1.0 - config.ties.reinforcement) ** 10)
+    assert strength[1] == pytest.approx(config.world.partnership_trust)  # no record: the floor
+    assert (ties.sectors[network.alive.rows] == 0).all()  # they teach nothing yet
+    assert (ties.born[network.alive.rows] == -1).all()

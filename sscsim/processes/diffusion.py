@@ -3,11 +3,14 @@ capacity moves toward the teacher's, scaled by the tie's weight and the learner'
 capacity; learners then pilot practices they saw (a discrete adoption).
 
 The wrappers here validate the arrays, draw the random numbers from the model's generator and
-call the compiled kernels of `sscsim.kernels.diffusion`; `diffuse_knowledge` is the step.
+call the compiled kernels of `sscsim.kernels.diffusion`; `diffuse_knowledge` is the step. Each
+channel's share of the step's change of capacity is measured (`channel_changes`) and counted in
+the step's tallies (`StepTallies.capacity_gain`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numba
@@ -24,24 +27,31 @@ from sscsim.kernels.diffusion import (
 from sscsim.state.clock import Clock
 from sscsim.state.countries import Countries
 from sscsim.state.ledgers import RunningActions
-from sscsim.state.tallies import StepTallies
+from sscsim.state.tallies import LEARNING_CHANNELS, StepTallies
 from sscsim.state.ties import Layer, Network
 
 
 @dataclass
 class LearningTies:
     """This step's learning ties: teacher -> learner in a sector (or ALL_SECTORS), with a weight
-    (share of the gap closed per step at full absorption); `reciprocal` ties teach both ways."""
+    (share of the gap closed per step at full absorption); `reciprocal` ties teach both ways.
+    `channel` (one of `state.tallies.LEARNING_CHANNELS`, or empty: the caller's default) names
+    the channel whose share of capacity change these ties are counted in."""
 
     teacher: np.ndarray  # int64 (n,)
     learner: np.ndarray  # int64 (n,)
     sector: np.ndarray  # int64 (n,)
     weight: np.ndarray  # float64 (n,)
     reciprocal: np.ndarray | None = None  # bool (n,); None: none is
+    channel: str = ""
 
     def __post_init__(self) -> None:
         if self.reciprocal is None:
             self.reciprocal = np.zeros(len(self.teacher), dtype=np.bool_)
+        if self.channel and self.channel not in LEARNING_CHANNELS:
+            raise ValueError(
+                f"learning ties: unknown channel {self.channel!r}; known: {LEARNING_CHANNELS}"
+            )
 
     @classmethod
     def empty(cls) -> LearningTies:
@@ -63,6 +73,33 @@ class LearningTies:
     def __len__(self) -> int:
         assert self.reciprocal is not None  # set by __post_init__
         return len(self.teacher) + int(self.reciprocal.sum())
+
+    def raw_gains(self, capacity: np.ndarray, absorptive: np.ndarray) -> np.ndarray:
+        """What these ties alone teach, before the kernel's cap at the best teacher: float64
+        (n, n_sectors), the sum over ties and directions of weight x a_learner x max(gap, 0)
+        (the kernel's `gain`; plain numpy over an edge list, as `diffuse_reference`)."""
+        assert self.reciprocal is not None  # set by __post_init__
+        n, n_sectors = capacity.shape
+        both = self.reciprocal
+        teacher = np.concatenate([self.teacher, self.learner[both]]).astype(np.int64)
+        learner = np.concatenate([self.learner, self.teacher[both]]).astype(np.int64)
+        sector = np.concatenate([self.sector, self.sector[both]]).astype(np.int64)
+        weight = np.concatenate([self.weight, self.weight[both]]).astype(np.float64)
+        every = sector == ALL_SECTORS
+        if every.any():  # one tie per sector for a tie that teaches every sector
+            teacher = np.concatenate([teacher[~every], np.repeat(teacher[every], n_sectors)])
+            learner = np.concatenate([learner[~every], np.repeat(learner[every], n_sectors)])
+            weight = np.concatenate([weight[~every], np.repeat(weight[every], n_sectors)])
+            sector = np.concatenate(
+                [sector[~every], np.tile(np.arange(n_sectors), int(every.sum()))]
+            )
+        gap = np.maximum(capacity[teacher, sector] - capacity[learner, sector], 0.0)
+        gain = np.bincount(
+            learner * n_sectors + sector,
+            weights=weight * absorptive[learner] * gap,
+            minlength=n * n_sectors,
+        )
+        return gain.reshape(n, n_sectors)
 
 
 def absorptive_capacity(institutional: np.ndarray, params: DiffusionParams) -> np.ndarray:
@@ -147,25 +184,52 @@ def adopt_practices(
     return pilot
 
 
-def peer_learning_ties(network: Network, n_south: int, rate: float) -> LearningTies:
+def peer_learning_ties(network: Network, n_south: int, rate: float, n_sectors: int) -> LearningTies:
     """Both directions of every alive bilateral, triangular or platform tie between Southern
-    actors, teaching every sector at `rate` x tie strength."""
+    actors, at `rate` x tie strength, in each sector its joint actions were in (the tie's
+    `sectors` bit mask; a tie without one yet, e.g. a standing agreement, teaches nothing)."""
     alive = network.alive
     southern = (alive.layer != Layer.ODA) & (alive.source < n_south) & (alive.target < n_south)
-    rows, source, target = alive.rows[southern], alive.source[southern], alive.target[southern]
+    rows = alive.rows[southern]
     if rate <= 0 or not len(rows):
         return LearningTies.empty()
+    mask = network.ties.sectors[rows]
+    tie, sector = np.nonzero((mask[:, None] >> np.arange(n_sectors, dtype=np.int64)) & 1)
     return LearningTies(
-        source,
-        target,
-        np.full(len(rows), ALL_SECTORS, dtype=np.int64),
-        rate * network.ties.strength[rows],
-        reciprocal=np.ones(len(rows), dtype=np.bool_),
+        alive.source[southern][tie],
+        alive.target[southern][tie],
+        sector.astype(np.int64),
+        rate * network.ties.strength[rows[tie]],
+        reciprocal=np.ones(len(tie), dtype=np.bool_),
+        channel="peers",
     )
 
 
+def channel_changes(
+    capacity: np.ndarray,
+    learned: np.ndarray,
+    parts: Sequence[LearningTies],
+    absorptive: np.ndarray,
+) -> np.ndarray:
+    """Each part's share of one diffusion step's change, float64 (len(parts),): the sum over
+    countries and sectors of what it taught, after the cap.
+
+    The kernel adds the raw gains of all ties, `G = sum_p g_p`, and caps the result at the best
+    teacher: `learned = min(capacity + G, ceiling)`. Where the cap binds, the change
+    `learned - capacity` is shared among the parts in proportion to their raw gains:
+    `change_p = g_p x (learned - capacity) / G` in each (country, sector), so the parts add up
+    to the step's change exactly (up to rounding). Separate runs of the kernel on each part
+    would each cap at their own best teacher and not add up.
+    """
+    change = learned - capacity
+    raw = [part.raw_gains(capacity, absorptive) for part in parts]
+    total = np.sum(raw, axis=0) if raw else np.zeros_like(capacity)
+    scale = np.divide(change, total, out=np.zeros_like(change), where=total > 0)
+    return np.array([float((gain * scale).sum()) for gain in raw])
+
+
 def diffuse_knowledge(
-    event_learning: list[LearningTies],
+    event_learning: Sequence[LearningTies],
     clock: Clock,
     countries: Countries,
     running: RunningActions,
@@ -173,32 +237,56 @@ def diffuse_knowledge(
     tallies: StepTallies,
     config: SSCConfig,
     rng: np.random.Generator,
+    extra_learning: Sequence[LearningTies] = (),
 ) -> None:
     """Step 5. Learning along running actions (in their sector; the action also keeps its tie
-    alive), this step's events (in their theme) and every alive Southern tie (peer learning,
-    all sectors); then adoption. `countries.capacity` is updated in place."""
+    alive and records its sector on it), this step's events (in their theme), any
+    `extra_learning` (e.g. regional and multi-country projects, channel "projects" unless
+    labelled otherwise) and every alive Southern tie (peer learning, in the sectors of its joint
+    actions); then adoption. `countries.capacity` is updated in place; each channel's share of
+    the change is added to `tallies.capacity_gain` (mean over countries and sectors)."""
     params = config.diffusion
     ties = network.ties
     share = config.ties.running_action_reinforcement_share
     rows = ties.reinforce_keys(running.tie_key, clock.period, share * config.ties.reinforcement)
+    ties.add_sectors(rows, running.sector)
     floor = params.agency_efficiency_floor
     efficiency = floor + (1.0 - floor) * countries.institutional[running.provider]
     weight = params.learning_rate * ties.strength[rows] * params.skill_use_rate * efficiency
     peers = peer_learning_ties(
-        network, countries.n, params.tie_learning_rate * params.skill_use_rate
+        network,
+        countries.n,
+        params.tie_learning_rate * params.skill_use_rate,
+        countries.n_sectors,
     )
-    learning = LearningTies.concatenate(
-        [
-            LearningTies(running.provider, running.recipient, running.sector, weight),
-            *event_learning,
-            peers,
-        ]
-    )
+    parts = [
+        LearningTies(
+            running.provider, running.recipient, running.sector, weight, channel="actions"
+        ),
+        *(_labelled(part, "events") for part in event_learning),
+        *(_labelled(part, "projects") for part in extra_learning),
+        _labelled(peers, "peers"),
+    ]
+    learning = LearningTies.concatenate(parts)
     absorptive = absorptive_capacity(countries.institutional, params)
+    before = countries.capacity.copy()
     learned, ceiling = diffusion_step(
         countries.capacity, learning, absorptive, out_capacity=countries.spare
     )
+    cells = before.size
+    for part, change in zip(
+        parts, channel_changes(before, learned, parts, absorptive), strict=True
+    ):
+        tallies.add_capacity_gain(part.channel, change / cells)
     countries.capacity[...] = learned  # in place: views of the capacity never go stale
     pilots = adopt_practices(countries.capacity, ceiling, absorptive, params, rng)
+    tallies.add_capacity_gain("adoption", float((countries.capacity - learned).sum()) / cells)
     tallies.pilots = int(pilots.sum())
     tallies.learning_ties = len(learning)
+
+
+def _labelled(ties: LearningTies, channel: str) -> LearningTies:
+    """`ties`, with `channel` as its label if it has none."""
+    if not ties.channel:
+        ties.channel = channel
+    return ties

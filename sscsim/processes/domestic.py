@@ -15,7 +15,8 @@ from sscsim.state.tallies import StepTallies
 def capacity_potential(countries: Countries, roster: Roster, agency_effect: float) -> np.ndarray:
     """Each country's domestic potential by sector, (n_south, n_sectors) in [0, 1]: its initial
     capacity, shifted by income growth and by `agency_effect` x its agency's capacity gained
-    since the start."""
+    since the start (`domestic.agency_potential_effect`, 0 by default: the agency acts through
+    cooperation, docs/ODD.md section 7.7)."""
     sids = roster.sids[: countries.n]
     income_shift = capacity_level(countries.gni_per_capita, sids) - capacity_level(
         countries.initial_gni_per_capita, sids
@@ -37,16 +38,36 @@ def domestic_dynamics(
     quarterly GDP) adds `oda_capacity_effect` per unit of ODA/GDP. The agency gains
     `institutional_learning` for each action this step (at most
     `institutional_learning_max_actions`) plus the scenario's professionalisation, and decays
-    without action. GDP grows at `gdp_growth_rate` a year."""
+    without action; the agency acts on capacity only through cooperation (absorption, delivery
+    efficiency, requests, slots), unless `agency_potential_effect` > 0. GDP grows at
+    `gdp_growth_rate` a year. Each channel's change of capacity (depreciation, own investment,
+    potential growth, ODA) is added to `tallies.capacity_gain`."""
     params, funding = config.domestic, config.funding
     capacity = countries.capacity
+    cells = capacity.size
     potential = capacity_potential(countries, roster, params.agency_potential_effect)
-    rate = np.where(capacity > potential, params.capacity_depreciation, params.own_investment)
-    capacity += rate * (potential - capacity)
+    above = capacity > potential
+    rate = np.where(above, params.capacity_depreciation, params.own_investment)
+    relax = rate * (potential - capacity)
+    # Below potential, own investment first closes the gap to the initial potential; the rest
+    # of the move is toward the potential's rise with income (both >= 0). Above it, all of the
+    # move is depreciation (a risen potential shows there as less depreciation).
+    toward_initial = np.where(
+        above, 0.0, rate * np.clip(countries.initial_capacity - capacity, 0.0, None)
+    )
+    tallies.add_capacity_gain("depreciation", float(relax[above].sum()) / cells)
+    tallies.add_capacity_gain("own_investment", float(toward_initial.sum()) / cells)
+    tallies.add_capacity_gain(
+        "potential_growth", float((relax - toward_initial)[~above].sum()) / cells
+    )
+    capacity += relax
+    relaxed_total = float(capacity.sum())
     quarterly_gdp = countries.gdp / steps_per_year
     oda_share = np.minimum(countries.oda_received / quarterly_gdp, funding.oda_capacity_share_cap)
     capacity += (funding.oda_capacity_effect * oda_share)[:, None] * (1.0 - capacity)
     np.clip(capacity, 0.0, 1.0, out=capacity)
+    # The ODA effect, net of the clip (the clip binds only beyond the ODA step).
+    tallies.add_capacity_gain("oda", (float(capacity.sum()) - relaxed_total) / cells)
 
     acted = tallies.actions_by_country[: countries.n]
     professionalisation = config.scenario.professionalisation_rate / steps_per_year

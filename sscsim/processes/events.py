@@ -131,13 +131,14 @@ def apply_event(
     source, target = participants[first], participants[second]
     across = interregional(roster, source, target)
     bonus = 1.0 + params.interregional_event_bonus * across
-    network.ties.reinforce(
+    rows = network.ties.reinforce(
         Layer.PLATFORM,
         source,
         target,
         clock.period,
         np.minimum(params.reinforcement * bonus, 1.0),
     )
+    network.ties.add_sectors(rows, sector)  # the platform ties learn the event's theme
     teacher = int(participants[np.argmax(countries.capacity[participants, sector])])
     learners = participants[participants != teacher]
     rate = config.diffusion.event_learning_rate * config.diffusion.skill_use_rate
@@ -165,6 +166,7 @@ def apply_event(
         learners.astype(np.int64),
         np.full(len(learners), sector),
         np.full(len(learners), rate),
+        channel="events",
     )
 
 

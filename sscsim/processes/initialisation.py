@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import pandas as pd
 
 from sscsim.config import OdaPath, SSCConfig
 from sscsim.processes.budgets import oda_multiplier, southern_base_budget
@@ -16,15 +19,20 @@ from sscsim.state.north import build_north
 from sscsim.state.platforms import build_platforms
 from sscsim.state.roster import Roster, build_roster
 from sscsim.state.tallies import StepTallies
-from sscsim.state.ties import Network, TieTable, agreement_table
+from sscsim.state.ties import Layer, Network, TieTable, agreement_table
 from sscsim.world import WorldTables
+
+# Documented records of standing agreements (initiatives over years, with the source), which set
+# the strength their tie starts at (`agreement_strengths`).
+AGREEMENT_RECORDS = Path(__file__).resolve().parent.parent / "data" / "agreement_records.csv"
 
 
 def initial_state(config: SSCConfig, world: WorldTables, rng: np.random.Generator) -> ModelState:
     """The state before the first step: the roster, initial capacities (drawn from `rng`), each
     country's engagement and one quarter's SSC budget in its fund, the platforms, the PGTF and
     joint funds (empty until their first income) with the source accounts opened, initial ties
-    (synthetic worlds, drawn from `rng`) and the standing agreements."""
+    (synthetic worlds, drawn from `rng`) and the standing agreements, each an alive bilateral
+    tie of its documented strength."""
     scenario = config.scenario
     sectors = list(config.world.sectors)
     roster = build_roster(
@@ -35,7 +43,7 @@ def initial_state(config: SSCConfig, world: WorldTables, rng: np.random.Generato
     base_budget = southern_base_budget(engaged, roster.income_level[:n], config.funding)
     countries = build_countries(
         roster,
-        len(sectors),
+        sectors,
         config.matching.request_sectors,
         engaged,
         base_budget,
@@ -56,7 +64,9 @@ def initial_state(config: SSCConfig, world: WorldTables, rng: np.random.Generato
     )
     ties = TieTable(roster.n_actors, initial_capacity=max(1024, 4 * roster.n_actors))
     add_initial_ties(ties, roster, config.world.initial_ties_per_actor, rng)
-    network = Network(ties, *agreement_table(agreement_pairs(roster, config), roster.n_actors))
+    agreements = agreement_pairs(roster, config)
+    add_agreement_ties(ties, roster, agreements, config)
+    network = Network(ties, *agreement_table(agreements, roster.n_actors))
     funds = build_funds(roster, platforms, config)
     opening = account_balances(countries, north, platforms, funds)
     return ModelState(
@@ -95,3 +105,46 @@ def agreement_pairs(roster: Roster, config: SSCConfig) -> list[tuple[int, int]]:
         if first in index and second in index:
             pairs.append((index[first], index[second]))
     return pairs
+
+
+def agreement_strengths(
+    roster: Roster, pairs: list[tuple[int, int]], config: SSCConfig, records: pd.DataFrame
+) -> np.ndarray:
+    """Starting strength of each agreement's tie, float64 (len(pairs),) in (0, 1].
+
+    A pair with a documented record of `initiatives` over `years` (`records`, either order)
+    starts at the strength of a tie that the model's rule reinforces that many times a year,
+    `1 - (1 - ties.reinforcement) ** (initiatives / years)` (the Chile-Mexico Joint Cooperation
+    Fund: 10 a year -> 0.97); an agreement without a record starts at its trust floor,
+    `world.partnership_trust` (an assumption)."""
+    rate = {}
+    for first, second, initiatives, years in zip(
+        records["first"], records["second"], records["initiatives"], records["years"], strict=True
+    ):
+        rate[frozenset((first, second))] = float(initiatives) / float(years)
+    strengths = np.full(len(pairs), config.world.partnership_trust)
+    reinforcement = config.ties.reinforcement
+    for k, (a, b) in enumerate(pairs):
+        per_year = rate.get(frozenset((str(roster.iso3[a]), str(roster.iso3[b]))))
+        if per_year is not None:
+            strengths[k] = 1.0 - (1.0 - reinforcement) ** per_year
+    return strengths
+
+
+def add_agreement_ties(
+    ties: TieTable,
+    roster: Roster,
+    pairs: list[tuple[int, int]],
+    config: SSCConfig,
+    records: pd.DataFrame | None = None,
+) -> None:
+    """The standing agreements start as alive bilateral ties, first country of the pair to
+    second, at `agreement_strengths` (born before the first step). They teach nothing until a
+    joint action records its sector on them (section 7.6); they decay like any tie."""
+    if not pairs:
+        return
+    records = pd.read_csv(AGREEMENT_RECORDS) if records is None else records
+    source = np.array([a for a, _ in pairs], dtype=np.int64)
+    target = np.array([b for _, b in pairs], dtype=np.int64)
+    strength = agreement_strengths(roster, pairs, config, records)
+    ties.reinforce_keys(ties.encode(Layer.BILATERAL, source, target), -1, strength)

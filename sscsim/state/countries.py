@@ -7,6 +7,7 @@ row of these arrays.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,7 +54,7 @@ class Countries:
 
 def build_countries(
     roster: Roster,
-    n_sectors: int,
+    sectors: Sequence[str],
     request_sectors: int,
     engagement: np.ndarray,
     base_budget: np.ndarray,
@@ -65,7 +66,8 @@ def build_countries(
     (float64 (n_south,), initiatives and USD a year), `ssc_budget` (USD, n_south) in the funds;
     nobody served yet."""
     n = roster.n_south
-    capacity, institutional = initial_capacity(roster, n_sectors, rng)
+    capacity, institutional = initial_capacity(roster, sectors, rng)
+    requested = min(request_sectors, len(sectors))
     gdp = roster.gdp_usd[:n].copy()
     per_capita = gdp / np.maximum(roster.population[:n], 1.0)
     gni_per_capita = clip_to_income_band(per_capita, roster.income_level[:n])
@@ -82,9 +84,9 @@ def build_countries(
         eligible=np.zeros(n, dtype=bool),
         vulnerability=np.zeros(n),
         oda_base=np.zeros(n),
-        served=np.zeros((n, n_sectors), dtype=np.int64),
-        weakest=np.argsort(capacity, axis=1, kind="stable")[:, : min(request_sectors, n_sectors)],
-        offers=np.zeros((n, n_sectors), dtype=bool),
+        served=np.zeros(capacity.shape, dtype=np.int64),
+        weakest=np.argsort(capacity, axis=1, kind="stable")[:, :requested],
+        offers=np.zeros(capacity.shape, dtype=bool),
         initial_capacity=capacity.copy(),
         initial_institutional=institutional.copy(),
         initial_gni_per_capita=gni_per_capita.copy(),

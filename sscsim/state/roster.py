@@ -7,9 +7,12 @@ state that changes.
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum, IntEnum
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -40,6 +43,13 @@ LAC = REGION_INDEX["lac"]
 # World Bank FY2026 thresholds on GNI per capita (Atlas method), USD.
 INCOME_THRESHOLDS: tuple[float, float, float] = (1_135.0, 4_495.0, 13_935.0)
 INCOME_CODES: tuple[str, ...] = ("L", "LM", "UM", "H")
+
+# Documented country-sector strengths (docs/ODD.md section 5): offsets to initial capacity by
+# country (ISO3), region or SIDS status and sector, each with its evidence and source.
+SECTOR_STRENGTHS = Path(__file__).resolve().parent.parent / "data" / "sector_strengths.csv"
+# The random part of initial capacity, by country and sector (an assumption: heterogeneity the
+# documented strengths do not cover).
+CAPACITY_SPREAD_SD = 0.06
 
 
 @dataclass(frozen=True)
@@ -160,22 +170,67 @@ def capacity_level(gdp_per_capita: np.ndarray, sids: np.ndarray) -> np.ndarray:
     return np.where(sids, 0.8 * level, level)
 
 
-def initial_capacity(
-    roster: Roster, n_sectors: int, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
-    """Initial sector capacities (n_south, n_sectors) and agency capacities (n_south,), in [0, 1].
+@functools.cache
+def load_sector_strengths(path: Path | str = SECTOR_STRENGTHS) -> pd.DataFrame:
+    """The documented strengths: columns group (an ISO3 code, a region of `world.REGIONS` or
+    ``sids``), sector, offset (capacity units, signed), evidence, source."""
+    table = pd.read_csv(path)
+    missing = {"group", "sector", "offset", "evidence", "source"} - set(table.columns)
+    if missing:
+        raise ValueError(f"{path}: missing columns {sorted(missing)}")
+    if table["source"].isna().any() or (table["source"].str.strip() == "").any():
+        raise ValueError(f"{path}: every strength needs a source")
+    return table
 
-    Capacity rises with log GDP per capita (500 USD -> 0.15, 50,000 USD -> 0.75), with a
-    country-and-sector spread (sd 0.12) that gives each country strengths to offer and gaps to
-    fill; SIDS start 20 % lower ("little to offer at first"). The cooperation agency's capacity
-    rises with the size of the economy (log GDP) and is higher for champions.
+
+def documented_strengths(
+    roster: Roster, sectors: Sequence[str], table: pd.DataFrame | None = None
+) -> np.ndarray:
+    """Offsets to initial capacity from the documented strengths, float64 (n_south,
+    n_sectors): the sum of the table's rows that apply to each country (its ISO3 code, its
+    region, ``sids``) in each configured sector. Rows of sectors not configured, or of economies
+    not in the roster (e.g. the actors of a synthetic world, whose codes are not ISO3), apply to
+    no one."""
+    table = load_sector_strengths() if table is None else table
+    n = roster.n_south
+    offsets = np.zeros((n, len(sectors)))
+    column = {name: k for k, name in enumerate(sectors)}
+    codes = roster.iso3[:n]
+    for group, sector, offset in zip(table["group"], table["sector"], table["offset"], strict=True):
+        if sector not in column:
+            continue
+        if group == "sids":
+            rows = roster.sids[:n]
+        elif group in REGION_INDEX:
+            rows = roster.region[:n] == REGION_INDEX[group]
+        elif len(group) == 3 and group.isupper():
+            rows = codes == group
+        else:
+            raise ValueError(f"sector strengths: unknown group {group!r}")
+        offsets[rows, column[sector]] += float(offset)
+    return offsets
+
+
+def initial_capacity(
+    roster: Roster, sectors: Sequence[str], rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Initial sector capacities (n_south, len(sectors)) and agency capacities (n_south,), in
+    [0, 1].
+
+    Capacity rises with log GDP per capita (500 USD -> 0.15, 50,000 USD -> 0.75; SIDS 20 % lower,
+    "little to offer at first"), plus the documented strengths of `documented_strengths` (the
+    packaged table `data/sector_strengths.csv`: country flagships such as Cuba in health, a LAC
+    profile from SEGIB's sector record, the SIDS' exposure to disaster and climate risk), plus
+    a random country-and-sector part (sd `CAPACITY_SPREAD_SD`, an assumption). The cooperation
+    agency's capacity rises with the size of the economy (log GDP) and is higher for champions.
     """
     n = roster.n_south
     gdp = roster.gdp_usd[:n]
     per_capita = gdp / np.maximum(roster.population[:n], 1.0)
     base = capacity_level(per_capita, roster.sids[:n])
-    spread = rng.normal(0.0, 0.12, size=(n, n_sectors))
-    capacity = np.clip(base[:, None] + spread, 0.02, 0.95)
+    spread = rng.normal(0.0, CAPACITY_SPREAD_SD, size=(n, len(sectors)))
+    documented = documented_strengths(roster, sectors)
+    capacity = np.clip(base[:, None] + documented + spread, 0.02, 0.95)
 
     size = np.clip((np.log10(np.maximum(gdp, 1.0)) - 8.0) / 5.0, 0.0, 1.0)
     institutional = 0.1 + 0.5 * size + rng.uniform(0.0, 0.1, size=n)

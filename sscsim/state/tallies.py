@@ -33,6 +33,23 @@ FUNDING_SOURCES: tuple[str, ...] = (
     "pgtf_income",  # income of the PGTF's endowment
 )
 
+# The channels of capacity change (docs/ODD.md, sections 7.6 and 7.7), in column order of the
+# `capacity_gain_<channel>` time series; a step's channels add up to its change in capacity.
+LEARNING_CHANNELS: tuple[str, ...] = (
+    "actions",  # learning along running actions, in their sector
+    "events",  # one-to-many learning at platform events, in their theme
+    "projects",  # learning along regional and multi-country projects (their learning ties)
+    "peers",  # peer learning along alive Southern ties, in the sectors of their joint actions
+)
+CAPACITY_CHANNELS: tuple[str, ...] = (
+    *LEARNING_CHANNELS,
+    "adoption",  # pilots of practices seen elsewhere
+    "depreciation",  # capacity above potential relaxing toward it (negative)
+    "own_investment",  # own investment toward the initial potential
+    "potential_growth",  # own investment toward the rise of potential with income
+    "oda",  # the effect of ODA received
+)
+
 
 @dataclass
 class StepTallies:
@@ -41,6 +58,9 @@ class StepTallies:
     n_actors: int
     actions: np.ndarray = field(init=False)  # int64 (n_modalities,), by modality code
     actions_by_country: np.ndarray = field(init=False)  # int64 (n_actors,), incl. events
+    # float64 (n_channels,): change of capacity by channel of CAPACITY_CHANNELS this step, mean
+    # over countries and sectors (capacity units)
+    capacity_gain: np.ndarray = field(init=False)
     requests: int = 0
     unfunded: int = 0  # requests that lapsed for want of funding, a provider at hand
     unmatched: int = 0  # requests that found no eligible provider
@@ -75,6 +95,11 @@ class StepTallies:
     def __post_init__(self) -> None:
         self.actions = np.zeros(len(MODALITIES), dtype=np.int64)
         self.actions_by_country = np.zeros(self.n_actors, dtype=np.int64)
+        self.capacity_gain = np.zeros(len(CAPACITY_CHANNELS))
+
+    def add_capacity_gain(self, channel: str, change: float) -> None:
+        """Add a channel's mean change of capacity (over countries and sectors)."""
+        self.capacity_gain[CAPACITY_CHANNELS.index(channel)] += change
 
     def funding(self, source: str) -> float:
         """USD of one of `FUNDING_SOURCES` this step."""

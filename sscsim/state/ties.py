@@ -8,7 +8,11 @@ undirected and stored with source < target. Each tie has a strength in (0, 1] th
 joint action and decays without one; below a threshold it dissolves. Dissolved ties are dropped
 from the arrays when they outnumber the alive ones (a tie formed again later is a new spell).
 
-Memory: 41 bytes a tie row in the arrays, plus the hash table (16 bytes a slot, at least two
+Each tie also records the sectors its joint actions were in (`sectors`, an int64 bit mask: bit s
+set once an action or event of the tie was in sector s); peer learning along the tie teaches in
+those sectors only (docs/ODD.md, section 7.6).
+
+Memory: 49 bytes a tie row in the arrays, plus the hash table (16 bytes a slot, at least two
 slots a row, rounded up to a power of two): 73 to about 105 bytes a tie.
 """
 
@@ -48,7 +52,9 @@ _ARRAYS: dict[str, type] = {
     "last_action": np.int64,
     "actions": np.int64,
     "alive": np.bool_,
+    "sectors": np.int64,
 }
+MAX_SECTORS = 63  # sectors a tie's int64 bit mask can record
 
 
 class TieTable:
@@ -61,6 +67,7 @@ class TieTable:
     last_action: np.ndarray
     actions: np.ndarray
     alive: np.ndarray
+    sectors: np.ndarray  # int64 bit mask: the sectors of the tie's joint actions
 
     def __init__(self, n_actors: int, initial_capacity: int = 1024):
         self.n_actors = int(n_actors)
@@ -135,6 +142,7 @@ class TieTable:
         amounts = np.ascontiguousarray(np.broadcast_to(amount, keys.shape), dtype=np.float64)
         self.reserve(len(keys))
         rows = np.empty(len(keys), dtype=np.int64)
+        old_size = self.size
         self.size = tie_kernels.reinforce(
             keys,
             amounts,
@@ -150,7 +158,17 @@ class TieTable:
             self.alive,
             rows,
         )
+        self.sectors[old_size : self.size] = 0  # a new tie (or spell) has taught nothing yet
         return rows
+
+    def add_sectors(self, rows: np.ndarray, sector: np.ndarray | int) -> None:
+        """Record that the ties of `rows` had a joint action in `sector` (int, or int64 like
+        `rows`, each in 0..MAX_SECTORS-1): their peer learning teaches in it from now on."""
+        rows = np.asarray(rows, dtype=np.int64)
+        sector = np.broadcast_to(np.asarray(sector, dtype=np.int64), rows.shape)
+        if len(sector) and (sector.min() < 0 or sector.max() >= MAX_SECTORS):
+            raise ValueError(f"a tie records sectors 0..{MAX_SECTORS - 1}, got {sector.max()}")
+        np.bitwise_or.at(self.sectors, rows, np.left_shift(np.int64(1), sector))
 
     def decay(self, step: int, decay_rate: float, threshold: float) -> tuple[int, int]:
         """Weaken ties without a joint action this step; dissolve those below `threshold`.
@@ -177,6 +195,7 @@ class TieTable:
         for name in _ARRAYS:
             array = getattr(self, name)
             array[: len(keep)] = array[keep]
+        self.sectors[len(keep) : self.size] = 0
         self.size = len(keep)
         self._rebuild_hash(2 * max(self.size, len(self.key) // 2))
 
