@@ -296,10 +296,11 @@ class PlatformSpec:
         " most one a step",
     )
     projects_per_call: int = param(
-        4,
+        24,
         unit="projects",
         low=0,
         doc="most regional projects one call approves (fewer if the fund cannot pay)",
+        source="calibrated (section 8)",
     )
     project_regions: list[str] = param(
         [],
@@ -648,7 +649,7 @@ class FundingParams:
         source="assumption from OECD CPA statistics (about half of gross bilateral ODA)",
     )
     triangular_budget_scale: float = param(
-        0.2,
+        0.32,
         unit="factor",
         low=0,
         doc="share of each member's triangular budget line (sscsim/data/donors.csv) that reaches"
@@ -664,18 +665,20 @@ class FundingParams:
         " reference ODA (before `triangular_budget_scale`)",
     )
     trust_fund_share_of_oda: float = param(
-        1.5e-5,
+        6e-5,
         unit="share of ODA",
         low=0,
         high=1,
         doc="northern contributions to platform trust funds",
+        source="calibrated (section 8)",
     )
     member_contribution_share: float = param(
-        0.004,
+        0.016,
         unit="share of inflow",
         low=0,
         high=1,
         doc="share of Southern SSC inflows paid into platform funds",
+        source="calibrated (section 8)",
     )
     triangular_cofunding_share: float = param(
         0.7, unit="share", low=0, high=1, doc="the funder's part of a triangular action's cost"
