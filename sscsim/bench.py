@@ -7,6 +7,10 @@
 3. The whole model's time per step and memory against N actors, with the fitted growth exponent,
    and the time per step by process.
 4. A sweep's per-run overhead: process start, imports, numba cache load, Hydra, and the run.
+5. Threads against world size: the serial and the parallel diffusion kernels side by side from
+   country-sized to large worlds, on the machine as it is and with a second CPU-bound process
+   (where `diffusion.PARALLEL_MIN_TIES` comes from); and the real-world run with the default
+   number of threads against `NUMBA_NUM_THREADS=1` while a second CPU-bound process runs.
 
 Writes results/bench/bench.json and results/bench/bench.png. `--quick` uses smaller sizes and
 finishes in under two minutes; timings are measurements of this machine, not assertions.
@@ -15,12 +19,16 @@ finishes in under two minutes; timings are measurements of this machine, not ass
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +46,33 @@ def best_of(function, repeats: int) -> float:
         function()
         times.append(time.perf_counter() - started)
     return min(times)
+
+
+def seconds_a_call(function: Callable[[], Any], min_seconds: float) -> float:
+    """Mean wall time of one call, over enough back-to-back calls to last `min_seconds`."""
+    function()
+    calls = 1
+    while True:
+        started = time.perf_counter()
+        for _ in range(calls):
+            function()
+        elapsed = time.perf_counter() - started
+        if elapsed >= min_seconds:
+            return elapsed / calls
+        calls *= 2 if elapsed > min_seconds / 8 else 8
+
+
+@contextlib.contextmanager
+def busy_core() -> Iterator[int]:
+    """A second CPU-bound process (a pure-Python loop) for the duration of the block; yields its
+    process id. It is stopped however the block ends."""
+    process = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.2)  # let it start spinning
+        yield process.pid
+    finally:
+        process.kill()
+        process.wait()
 
 
 def learning_world(n_actors: int, ties_per_actor: float, seed: int = 0) -> dict[str, np.ndarray]:
@@ -278,6 +313,152 @@ def overhead_benchmark() -> dict[str, float]:
     }
 
 
+def threads_at_size(n_actors: int, repeats: int, min_seconds: float) -> dict[str, Any]:
+    """`threads_benchmark` for one synthetic world of `n_actors`."""
+    import numba
+
+    from sscsim.kernels.diffusion import (
+        diffuse,
+        diffuse_parallel,
+        learning_csr,
+        learning_csr_parallel,
+    )
+
+    w = learning_world(n_actors, 10.0)
+    n, n_ties = len(w["capacity"]), len(w["teacher"])
+    no_reciprocal = np.zeros(n_ties, dtype=np.bool_)
+    args = (w["teacher"], w["learner"], w["sector"], w["weight"], no_reciprocal, n)
+    csr = learning_csr(*args)
+    out, ceiling = np.empty_like(w["capacity"]), np.empty_like(w["capacity"])
+    step = (w["capacity"], *csr, w["absorptive"], out, ceiling)
+    chunks = 256 * numba.get_num_threads()
+    calls = {
+        "learning_csr": functools.partial(learning_csr, *args),
+        "learning_csr_parallel": functools.partial(learning_csr_parallel, *args),
+        "diffuse": functools.partial(diffuse, *step, 1),
+        "diffuse_parallel": functools.partial(diffuse_parallel, *step, chunks),
+    }
+    row: dict[str, Any] = {"actors": n, "ties": n_ties}
+    for condition in ("as_is", "busy"):
+        with busy_core() if condition == "busy" else contextlib.nullcontext():
+            times: dict[str, list[float]] = {name: [] for name in calls}
+            for _ in range(repeats):
+                for name, call in calls.items():
+                    times[name].append(seconds_a_call(call, min_seconds))
+            load = os.getloadavg()[0]
+        median = {name: statistics.median(values) for name, values in times.items()}
+        serial = median["learning_csr"] + median["diffuse"]
+        parallel = median["learning_csr_parallel"] + median["diffuse_parallel"]
+        row[condition] = {
+            **{f"{name}_s": value for name, value in median.items()},
+            "learning_csr parallel / serial": (
+                median["learning_csr_parallel"] / median["learning_csr"]
+            ),
+            "diffuse parallel / serial": median["diffuse_parallel"] / median["diffuse"],
+            "step parallel / serial": parallel / serial,
+            "load_average_1_min": load,
+        }
+    return row
+
+
+def threads_benchmark(sizes: list[int], repeats: int, min_seconds: float) -> dict[str, Any]:
+    """The serial kernels against their parallel twins (all numba threads), by world size.
+
+    For each synthetic world (10 directed learning ties an actor, teaching all sectors): the time
+    a call of `learning_csr`, `diffuse` and of their parallel twins, the four in turn `repeats`
+    times (medians); first on the machine as it is, then with a second CPU-bound process.
+    """
+    import numba
+
+    from sscsim.diffusion import PARALLEL_MIN_TIES
+
+    rows = []
+    for n_actors in sizes:
+        row = threads_at_size(n_actors, repeats, min_seconds)
+        rows.append(row)
+        as_is, busy = row["as_is"], row["busy"]
+        serial_ms = 1e3 * (as_is["learning_csr_s"] + as_is["diffuse_s"])
+        print(
+            f"  {row['ties']:>11,} ties: parallel / serial {as_is['step parallel / serial']:.2f}"
+            f" as is, {busy['step parallel / serial']:.2f} with a busy process"
+            f" (serial step {serial_ms:.3f} ms)",
+            flush=True,
+        )
+    return {"threads": numba.get_num_threads(), "repeats": repeats, "sizes": rows,
+            "parallel_min_ties": PARALLEL_MIN_TIES}  # fmt: skip
+
+
+REAL_WORLD_SCRIPT = """
+import json, sys, time
+import numba
+import sscsim.diffusion
+from sscsim import SSCModel
+steps, runs = int(sys.argv[1]), int(sys.argv[2])
+if len(sys.argv) > 3:  # another threshold, e.g. 0: always the parallel kernels
+    sscsim.diffusion.PARALLEL_MIN_TIES = int(sys.argv[3])
+SSCModel(rng=0, steps=1).run()  # load the numba cache
+best = None
+for _ in range(runs):
+    model = SSCModel(rng=1, steps=steps)
+    started = time.perf_counter()
+    model.run()
+    seconds = time.perf_counter() - started
+    if best is None or seconds < best[0]:
+        best = (seconds, model.process_seconds["diffusion"])
+print(json.dumps({"threads": numba.get_num_threads(), "run_s": best[0], "diffusion_s": best[1]}))
+"""
+
+
+def real_world_threads_benchmark(
+    steps: int, repeats: int, runs: int, conditions: tuple[str, ...], always_parallel: bool
+) -> dict[str, Any]:
+    """The real-world run (169 countries, `steps` quarters) with numba's default threads against
+    `NUMBA_NUM_THREADS=1`, each in a fresh process (the best of `runs` runs in it), interleaved
+    (the order alternating), `repeats` times; under each condition: "busy" (a second CPU-bound
+    process), "as_is".
+
+    With `always_parallel`, also the default threads with the parallel kernels at every size
+    (`PARALLEL_MIN_TIES = 0`: the behaviour before the threshold). Reports medians and the ratio
+    default / 1 thread, which the threshold must keep at or below 1.25 on a busy machine.
+    """
+    default = {k: v for k, v in os.environ.items() if k != "NUMBA_NUM_THREADS"}
+    variants = {"default": (default, []), "one_thread": ({**default, "NUMBA_NUM_THREADS": "1"}, [])}
+    if always_parallel:
+        variants["always_parallel"] = (default, ["0"])
+
+    def run(variant: str) -> dict[str, Any]:
+        env, extra = variants[variant]
+        output = subprocess.run(
+            [sys.executable, "-c", REAL_WORLD_SCRIPT, str(steps), str(runs), *extra],
+            capture_output=True, text=True, check=True, env=env,
+        ).stdout  # fmt: skip
+        return json.loads(output.strip().splitlines()[-1])
+
+    result: dict[str, Any] = {"steps": steps, "repeats": repeats, "runs_per_process": runs}
+    for condition in conditions:
+        measured: dict[str, list[dict[str, Any]]] = {name: [] for name in variants}
+        with busy_core() if condition == "busy" else contextlib.nullcontext():
+            for repeat in range(repeats):
+                order = list(variants) if repeat % 2 == 0 else list(reversed(variants))
+                for name in order:
+                    measured[name].append(run(name))
+            load = os.getloadavg()[0]
+        summary: dict[str, Any] = {"load_average_1_min": load}
+        for name, values in measured.items():
+            summary[name] = {
+                "threads": values[0]["threads"],
+                "run_s": [v["run_s"] for v in values],
+                "median_run_s": statistics.median(v["run_s"] for v in values),
+                "median_diffusion_s": statistics.median(v["diffusion_s"] for v in values),
+            }
+        one = summary["one_thread"]["median_run_s"]
+        summary["default / 1 thread"] = summary["default"]["median_run_s"] / one
+        if always_parallel:
+            summary["always_parallel / 1 thread"] = summary["always_parallel"]["median_run_s"] / one
+        result[condition] = summary
+    return result
+
+
 def figure(report: dict[str, Any], target: Path) -> Path:
     from sscsim.plots import STYLE, plt, save
 
@@ -327,6 +508,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.quick:
         kernel_size, loop_actors, sizes, steps = 20_000, 1_000, [100, 1_000, 10_000], 2
+        thread_sizes, thread_repeats, min_seconds = [169, 10_000], 2, 0.005
+        world_steps, world_repeats, world_runs = 4, 1, 1
+        conditions, always_parallel = ("busy",), False
     else:
         kernel_size, loop_actors, sizes, steps = (
             1_000_000,
@@ -334,6 +518,10 @@ def main(argv: list[str] | None = None) -> int:
             [100, 1_000, 10_000, 100_000, 1_000_000],
             3,
         )
+        thread_sizes = [169, 1_000, 10_000, 30_000, 100_000, 300_000, 1_000_000]
+        thread_repeats, min_seconds = 5, 0.05
+        world_steps, world_repeats, world_runs = 64, 5, 3
+        conditions, always_parallel = ("busy", "as_is"), True
     report: dict[str, Any] = {
         "quick": args.quick,
         "machine": {
@@ -357,6 +545,21 @@ def main(argv: list[str] | None = None) -> int:
     report["overhead"] = overhead_benchmark()
     for name, seconds in report["overhead"].items():
         print(f"  {name}: {seconds:.3f} s")
+    print("serial and parallel kernels by world size (10 learning ties per actor):", flush=True)
+    report["threads"] = threads_benchmark(thread_sizes, thread_repeats, min_seconds)
+    print(f"real world, {world_steps} steps, default threads against NUMBA_NUM_THREADS=1:",
+          flush=True)  # fmt: skip
+    report["real_world_threads"] = real_world_threads_benchmark(
+        world_steps, world_repeats, world_runs, conditions, always_parallel
+    )
+    for condition in conditions:
+        summary = report["real_world_threads"][condition]
+        line = ", ".join(
+            f"{name} {summary[name]['median_run_s']:.3f} s"
+            for name in summary
+            if isinstance(summary[name], dict)
+        )
+        print(f"  {condition}: {line}; default / 1 thread {summary['default / 1 thread']:.2f}")
     args.out.mkdir(parents=True, exist_ok=True)
     from sscsim.results import write_json
 
