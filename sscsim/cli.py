@@ -35,6 +35,18 @@ def to_config(cfg: DictConfig) -> SSCConfig:
     return config.validate()
 
 
+def compose_config(overrides: list[str] | None = None) -> SSCConfig:
+    """The validated configuration that `python -m sscsim OVERRIDES...` would run, composed from
+    the shipped configs without running anything (for scripts, notebooks and tests)::
+
+        config = compose_config(["scenario=oda_cut", "seed=3"])
+    """
+    from hydra import compose, initialize_config_dir
+
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+        return to_config(compose(config_name="config", overrides=list(overrides or [])))
+
+
 def _discard_empty_run_dir(run_dir: Path) -> None:
     """Remove a run folder that holds nothing but Hydra's own files."""
     if run_dir.is_dir() and {p.name for p in run_dir.iterdir()} <= {
