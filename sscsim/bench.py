@@ -2,7 +2,8 @@
 
 1. The diffusion kernel against (a) its plain-numpy reference, (b) a `scipy.sparse` CSR product
    with the capacity matrix (the nearest tuned library operation), (c) a pure-Python loop over
-   Mesa agents and their neighbours; on the same world, with 1 and 2 threads.
+   Mesa agents and their neighbours; on the same world, the serial kernel and its parallel twin
+   with 1 and 2 threads, each with and without prefetching.
 2. The kernel's effective memory traffic against the machine's streaming bandwidth (roofline).
 3. The whole model's time per step and memory against N actors, with the fitted growth exponent,
    and the time per step by process.
@@ -156,30 +157,45 @@ def kernel_benchmark(n_actors: int, ties_per_actor: float, loop_actors: int) -> 
     import numba
     import scipy.sparse
 
-    from sscsim.kernels.diffusion import diffuse, diffuse_reference, learning_csr
+    from sscsim.kernels.diffusion import (
+        diffuse,
+        diffuse_parallel,
+        diffuse_reference,
+        learning_csr,
+        learning_csr_parallel,
+    )
 
     w = learning_world(n_actors, ties_per_actor)
     n, n_ties = len(w["capacity"]), len(w["teacher"])
     no_reciprocal = np.zeros(n_ties, dtype=np.bool_)
     args = (w["teacher"], w["learner"], w["sector"], w["weight"], no_reciprocal, n)
-    learning_csr(*(a[:1] if isinstance(a, np.ndarray) else a for a in args))
-    build = best_of(lambda: learning_csr(*args), 3)
+    for build in (learning_csr, learning_csr_parallel):
+        build(*(a[:1] if isinstance(a, np.ndarray) else a for a in args))
+    result: dict[str, Any] = {"actors": n, "ties": n_ties, "sectors": SECTORS}
+    result["csr_build_s"] = best_of(lambda: learning_csr_parallel(*args), 3)
+    result["csr_build_serial_s"] = best_of(lambda: learning_csr(*args), 3)
     indptr, teacher, sector, weight = learning_csr(*args)
     out, ceiling = np.empty_like(w["capacity"]), np.empty_like(w["capacity"])
-    result: dict[str, Any] = {"actors": n, "ties": n_ties, "sectors": SECTORS, "csr_build_s": build}
     threads_before = numba.get_num_threads()
-    for threads in (1, 2):
-        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    for threads in ("serial", 1, 2):
+        if threads != "serial":
+            numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+        kernel = diffuse if threads == "serial" else diffuse_parallel
+        name = "kernel_serial" if threads == "serial" else f"kernel_{threads}_threads"
         for label, distance in (("", 20), ("_no_prefetch", 0)):
 
-            def run(chunks: int = 256 * threads, distance: int = distance) -> None:
-                diffuse(
+            def run(
+                kernel: Any = kernel,
+                chunks: int = 256 * (1 if threads == "serial" else threads),
+                distance: int = distance,
+            ) -> None:
+                kernel(
                     w["capacity"], indptr, teacher, sector, weight, w["absorptive"], out,
                     ceiling, chunks, distance,
                 )  # fmt: skip
 
             run()
-            result[f"kernel_{threads}_threads{label}_s"] = best_of(run, 5 if not label else 3)
+            result[f"{name}{label}_s"] = best_of(run, 5 if not label else 3)
     numba.set_num_threads(threads_before)
     matrix = scipy.sparse.csr_matrix((weight, teacher, indptr), shape=(n, n))
     result["scipy_csr_product_s"] = best_of(lambda: matrix @ w["capacity"], 3)
@@ -198,7 +214,12 @@ def kernel_benchmark(n_actors: int, ties_per_actor: float, loop_actors: int) -> 
         "scipy_csr_product / kernel_2_threads": result["scipy_csr_product_s"] / fastest,
         "python_agent_loop / kernel_2_threads": result["python_agent_loop_s"] / fastest,
         "kernel_1_thread / kernel_2_threads": result["kernel_1_threads_s"] / fastest,
+        "kernel_serial / kernel_2_threads": result["kernel_serial_s"] / fastest,
         "no_prefetch / prefetch (2 threads)": result["kernel_2_threads_no_prefetch_s"] / fastest,
+        "no_prefetch / prefetch (serial)": (
+            result["kernel_serial_no_prefetch_s"] / result["kernel_serial_s"]
+        ),
+        "csr_build serial / parallel": result["csr_build_serial_s"] / result["csr_build_s"],
     }
     # Roofline: the bytes the kernel must move (streamed tie arrays, one cache line per teacher
     # row gathered, own rows read, output rows written) over its time, against streaming.
@@ -468,11 +489,13 @@ def figure(report: dict[str, Any], target: Path) -> Path:
         names = [
             "kernel 2 threads",
             "kernel 1 thread",
+            "kernel serial",
             "scipy CSR",
             "numpy reference",
             "Python + Mesa",
         ]
         values = [kernel["kernel_2_threads_s"], kernel["kernel_1_threads_s"],
+                  kernel["kernel_serial_s"],
                   kernel["scipy_csr_product_s"], kernel["numpy_reference_s"],
                   kernel["python_agent_loop_s"]]  # fmt: skip
         axes[0, 0].barh(names, values, color="#1f78b4")
