@@ -344,6 +344,7 @@ def threads_at_size(n_actors: int, repeats: int, min_seconds: float) -> dict[str
         learning_csr,
         learning_csr_parallel,
     )
+    from sscsim.kernels.memory import CACHE_LINE
 
     w = learning_world(n_actors, 10.0)
     n, n_ties = len(w["capacity"]), len(w["teacher"])
@@ -379,6 +380,28 @@ def threads_at_size(n_actors: int, repeats: int, min_seconds: float) -> dict[str
             "step parallel / serial": parallel / serial,
             "load_average_1_min": load,
         }
+    # What prefetching and the cache-line-aligned capacity matrix gain at this size (serial).
+    spare = np.empty(w["capacity"].size + 2 * CACHE_LINE // 8)
+    start = ((-spare.ctypes.data) % CACHE_LINE + CACHE_LINE // 2) // 8  # half a line off
+    unaligned = spare[start : start + w["capacity"].size].reshape(w["capacity"].shape)
+    unaligned[...] = w["capacity"]
+    variants = {
+        f"{alignment}{label}": functools.partial(
+            diffuse, matrix, *csr, w["absorptive"], out, ceiling, 1, distance
+        )
+        for alignment, matrix in (("aligned", w["capacity"]), ("unaligned", unaligned))
+        for label, distance in (("", 20), ("_no_prefetch", 0))
+    }
+    times = {name: [] for name in variants}
+    for _ in range(repeats):
+        for name, call in variants.items():
+            times[name].append(seconds_a_call(call, min_seconds))
+    median = {name: statistics.median(values) for name, values in times.items()}
+    row["serial_memory"] = {
+        **{f"{name}_s": value for name, value in median.items()},
+        "no_prefetch / prefetch": median["aligned_no_prefetch"] / median["aligned"],
+        "unaligned / aligned": median["unaligned"] / median["aligned"],
+    }
     return row
 
 
@@ -387,7 +410,8 @@ def threads_benchmark(sizes: list[int], repeats: int, min_seconds: float) -> dic
 
     For each synthetic world (10 directed learning ties an actor, teaching all sectors): the time
     a call of `learning_csr`, `diffuse` and of their parallel twins, the four in turn `repeats`
-    times (medians); first on the machine as it is, then with a second CPU-bound process.
+    times (medians); first on the machine as it is, then with a second CPU-bound process. And
+    what prefetching and the aligned capacity matrix gain the serial kernel at each size.
     """
     import numba
 
@@ -399,10 +423,13 @@ def threads_benchmark(sizes: list[int], repeats: int, min_seconds: float) -> dic
         rows.append(row)
         as_is, busy = row["as_is"], row["busy"]
         serial_ms = 1e3 * (as_is["learning_csr_s"] + as_is["diffuse_s"])
+        memory = row["serial_memory"]
         print(
             f"  {row['ties']:>11,} ties: parallel / serial {as_is['step parallel / serial']:.2f}"
             f" as is, {busy['step parallel / serial']:.2f} with a busy process"
-            f" (serial step {serial_ms:.3f} ms)",
+            f" (serial step {serial_ms:.3f} ms); serial: no prefetch / prefetch"
+            f" {memory['no_prefetch / prefetch']:.2f}, unaligned / aligned"
+            f" {memory['unaligned / aligned']:.2f}",
             flush=True,
         )
     return {"threads": numba.get_num_threads(), "repeats": repeats, "sizes": rows,
@@ -541,7 +568,7 @@ def main(argv: list[str] | None = None) -> int:
             [100, 1_000, 10_000, 100_000, 1_000_000],
             3,
         )
-        thread_sizes = [169, 1_000, 10_000, 30_000, 100_000, 300_000, 1_000_000]
+        thread_sizes = [169, 1_000, 10_000, 100_000, 200_000, 300_000, 1_000_000]
         thread_repeats, min_seconds = 5, 0.05
         world_steps, world_repeats, world_runs = 64, 5, 3
         conditions, always_parallel = ("busy", "as_is"), True

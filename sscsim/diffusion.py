@@ -24,7 +24,7 @@ from sscsim.kernels.diffusion import (
 # threads costs more than they save, and far more when another process holds a core (the step
 # waits for a thread the scheduler has not run). Measured with `python -m sscsim.bench` (the
 # "threads" entry); the numbers are in docs/performance.md.
-PARALLEL_MIN_TIES = 1_000_000
+PARALLEL_MIN_TIES = 3_000_000
 
 
 def runs_parallel(n_ties: int) -> bool:

@@ -44,6 +44,8 @@ def test_quick_benchmark_writes_its_report(tmp_path):
             measured = row[condition]
             assert measured["diffuse_s"] > 0 and measured["diffuse_parallel_s"] > 0
             assert measured["step parallel / serial"] > 0
+        assert row["serial_memory"]["no_prefetch / prefetch"] > 0
+        assert row["serial_memory"]["unaligned / aligned"] > 0
     real_world = report["real_world_threads"]["busy"]
     assert real_world["one_thread"]["threads"] == 1
     assert real_world["default"]["threads"] >= 1
