@@ -6,13 +6,13 @@ STAMP := $(VENV)/.installed
 ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test app check lint format data clean
+.PHONY: help venv run test app check lint typecheck format data clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "sscsim needs Python >= 3.12, found " + sys.version.split()[0] + " (see .python-version)")'
+	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 12) else "sscsim needs Python 3.12 or newer (found %d.%d); see .python-version, or make PYTHON=python3.12" % v[:2])'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 	@touch $(STAMP)
@@ -36,11 +36,14 @@ format: $(STAMP) ## Format the code
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-check: lint test ## Lint and test
+typecheck: $(STAMP) ## Type-check the package (mypy; settings in pyproject.toml)
+	$(BIN)/mypy
+
+check: lint typecheck test ## Lint, type-check and test
 
 data: $(STAMP) ## Rebuild sscsim/data from ../shared/data
 	$(BIN)/python scripts/build_world_tables.py
 
 clean: ## Remove the virtualenv and caches (not results/)
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -22,7 +22,7 @@ import numpy as np
 
 from sscsim import SSCModel
 from sscsim.config import SSCConfig
-from sscsim.metrics import SEGIB_2023_SHARES
+from sscsim.state.modalities import SEGIB_2023_SHARES
 from sscsim.world import load_world
 
 TRIANGULAR_SHARES = (3.0e-5, 3.5e-5, 4.0e-5)

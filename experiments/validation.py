@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from sscsim import SSCModel
-from sscsim.metrics import SEGIB_2023_SHARES
-from sscsim.plots import STYLE, plt, save
+from sscsim.plots import save, styled_figure
+from sscsim.state.modalities import SEGIB_2023_SHARES
 from sscsim.world import load_world
 
 FIGURES = Path(__file__).resolve().parent.parent / "docs" / "figures"
@@ -42,8 +42,8 @@ def main() -> None:
     print(
         pd.DataFrame({"mean": shares.mean(), "sd": shares.std(), "SEGIB 2023": SEGIB_2023_SHARES})
     )
-    with plt.rc_context(STYLE):
-        figure, axes = plt.subplots()
+    with styled_figure() as figure:
+        axes = figure.subplots()
         x = np.arange(3)
         axes.bar(
             x - 0.2, [SEGIB_2023_SHARES[m] for m in shares], 0.4, label="SEGIB 2023 (Ibero-America)"
@@ -55,7 +55,6 @@ def main() -> None:
         axes.set(ylabel="share of actions", title="Modality shares: baseline against SEGIB 2023")
         axes.legend()
         save(figure, FIGURES / "validation_modalities.png")
-        plt.close(figure)
 
     yearly = {}
     for scenario, models in runs.items():
@@ -68,8 +67,8 @@ def main() -> None:
         "model ODA, USD bn a year:",
         {k: v.loc[[2025, 2026]].round(1).to_dict() for k, v in yearly.items()},
     )
-    with plt.rc_context(STYLE):
-        figure, axes = plt.subplots()
+    with styled_figure() as figure:
+        axes = figure.subplots()
         axes.plot(
             list(OBSERVED_ODA), list(OBSERVED_ODA.values()), "ko-", label="OECD DAC, observed"
         )
@@ -88,7 +87,6 @@ def main() -> None:
         axes.set(xlabel="year", ylabel="USD bn a year", title="DAC ODA: observed and modelled")
         axes.legend()
         save(figure, FIGURES / "validation_oda.png")
-        plt.close(figure)
 
     baseline = runs["baseline"]
     pilots = pd.concat([m.timeseries_frame()["pilots"] for m in baseline], axis=1).mean(axis=1)

@@ -1,9 +1,10 @@
-"""Mesa agents: each actor's interface to the model, a view on its row of the model's arrays.
+"""Mesa agents: each actor's interface to the model, a view on its row of the state's arrays.
 
 The decision rules are defined once, as array rules and kernels applied to every actor in a step
-(`sscsim.matching`, `sscsim.kernels.matching`, `sscsim.platforms`); an agent exposes its own
-state and its side of those decisions (`CountryAgent.provider_scores` shows how it ranks the
-providers of a sector). A `PlatformAgent` convenes its own events.
+(`sscsim.processes`, `sscsim.kernels.matching`); an agent exposes its own state and its side of
+those decisions (`CountryAgent.provider_scores` shows how it ranks the providers of a sector).
+A `PlatformAgent` decides on its own events: `convene` returns an `Event` that step 4
+(`sscsim.processes.events`) carries out.
 """
 
 from __future__ import annotations
@@ -14,9 +15,16 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sscsim.actors import KIND_NAMES, Kind
 from sscsim.kernels import matching as kernel
-from sscsim.platforms import choose_host, choose_participants, is_event_step
+from sscsim.processes.events import (
+    Event,
+    choose_host,
+    choose_participants,
+    choose_theme,
+    is_event_step,
+)
+from sscsim.processes.matching import matching_parameters
+from sscsim.state.roster import KIND_NAMES, Kind
 from sscsim.world import REGIONS
 
 if TYPE_CHECKING:
@@ -38,11 +46,11 @@ class CountryAgent(mesa.Agent):
 
     @property
     def kind(self) -> Kind:
-        return Kind(self.model.kind[self.row])
+        return Kind(self.model.state.countries.kind[self.row])
 
     @property
     def kind_name(self) -> str:
-        return KIND_NAMES[int(self.model.kind[self.row])]
+        return KIND_NAMES[int(self.model.state.countries.kind[self.row])]
 
     @property
     def region(self) -> str:
@@ -50,20 +58,21 @@ class CountryAgent(mesa.Agent):
 
     @property
     def capacity(self) -> np.ndarray:
-        """Capacity by sector, a view into the model's capacity matrix."""
-        return self.model.capacity[self.row]
+        """Capacity by sector, a view into the state's capacity matrix (updated in place, so a
+        view taken earlier stays current)."""
+        return self.model.state.countries.capacity[self.row]
 
     @property
     def mean_capacity(self) -> float:
-        return float(self.model.capacity[self.row].mean())
+        return float(self.model.state.countries.capacity[self.row].mean())
 
     @property
     def institutional_capacity(self) -> float:
-        return float(self.model.institutional[self.row])
+        return float(self.model.state.countries.institutional[self.row])
 
     @property
     def ssc_budget(self) -> float:
-        return float(self.model.ssc_budget[self.row])
+        return float(self.model.state.countries.ssc_budget[self.row])
 
     @property
     def is_sids(self) -> bool:
@@ -71,46 +80,47 @@ class CountryAgent(mesa.Agent):
 
     def weakest_sectors(self) -> list[str]:
         """The sectors it requests cooperation in (its weakest)."""
-        return [self.model.sectors[s] for s in self.model.weakest[self.row]]
+        return [self.model.sectors[s] for s in self.model.state.countries.weakest[self.row]]
 
     def offered_sectors(self) -> list[str]:
         """The sectors it offers this step (its strongest, above the Southern quantile)."""
-        return [self.model.sectors[s] for s in np.flatnonzero(self.model.offers[self.row])]
+        offers = self.model.state.countries.offers[self.row]
+        return [self.model.sectors[s] for s in np.flatnonzero(offers)]
 
     def provider_scores(self, sector: str) -> pd.DataFrame:
         """How it ranks every provider offering `sector` now: the score of the matching kernel
         and its softmax probability (before budgets and delivery slots are checked)."""
-        from sscsim.matching import matching_parameters
-
-        model = self.model
-        s = model.sectors.index(sector)
-        real, _ = matching_parameters(model.config)
-        ties = model.ties
-        active = model.platforms.active_mask()
-        rows, scores = [], []
-        for provider in np.flatnonzero(model.offers[:, s]):
-            gap = model.capacity[provider, s] - model.capacity[self.row, s]
+        state = self.model.state
+        countries, roster, network = state.countries, state.roster, state.network
+        s = state.sectors.index(sector)
+        real, _ = matching_parameters(self.model.config)
+        ties = network.ties
+        active = state.platforms.active_mask()
+        rows: list[int] = []
+        candidate_scores: list[float] = []
+        for provider in np.flatnonzero(countries.offers[:, s]).tolist():
+            gap = countries.capacity[provider, s] - countries.capacity[self.row, s]
             if provider == self.row or gap < real[kernel.MIN_GAP]:
                 continue
             trust = kernel.trust_between(
                 self.row, provider, ties.n_actors, ties.table_keys, ties.table_rows,
-                ties.strength, ties.alive, model.agreement_keys, model.agreement_rows,
+                ties.strength, ties.alive, network.agreement_keys, network.agreement_rows,
                 real[kernel.AGREEMENT_TRUST],
             )  # fmt: skip
             score = kernel.provider_score(
-                self.row, provider, s, model.capacity, model.roster.region[: model.n_south],
-                model.income_level, model.roster.sids[: model.n_south], model.is_champion,
-                model.platform_mask, active, trust, real,
+                self.row, provider, s, countries.capacity, roster.region[: countries.n],
+                countries.income_level, roster.sids[: countries.n], countries.is_champion,
+                state.platforms.member_bits, active, trust, real,
             )  # fmt: skip
             rows.append(provider)
-            scores.append(score)
-        scores = np.asarray(scores)
+            candidate_scores.append(score)
+        scores = np.asarray(candidate_scores)
         weight = (
             np.exp((scores - scores.max()) / real[kernel.TEMPERATURE]) if len(scores) else scores
         )
         frame = pd.DataFrame(
             {
-                "provider": model.roster.iso3[np.asarray(rows, dtype=np.int64)],
+                "provider": roster.iso3[np.asarray(rows, dtype=np.int64)],
                 "score": scores,
                 "probability": weight / weight.sum() if len(scores) else weight,
             }
@@ -139,17 +149,18 @@ class NorthernPartner(mesa.Agent):
     @property
     def oda_budget(self) -> float:
         """This step's ODA, USD."""
-        return float(self.model.oda_budget.total[self.partner])
+        return float(self.model.state.north.budgets.total[self.partner])
 
     @property
     def triangular_pool(self) -> float:
         """Triangular co-funding still available this step, USD."""
-        return float(self.model.triangular_pool[self.partner])
+        return float(self.model.state.north.triangular_pool[self.partner])
 
     def principal_recipients(self) -> list[str]:
         """Its portfolio of principal ODA recipients this year."""
-        donors, recipients = self.model.oda_portfolio
-        return [str(code) for code in self.model.roster.iso3[recipients[donors == self.partner]]]
+        north = self.model.state.north
+        recipients = north.portfolio_recipient[north.portfolio_donor == self.partner]
+        return [str(code) for code in self.model.roster.iso3[recipients]]
 
 
 class PlatformAgent(mesa.Agent):
@@ -163,44 +174,45 @@ class PlatformAgent(mesa.Agent):
 
     @property
     def code(self) -> str:
-        return self.model.platforms.codes[self.index]
+        return self.model.state.platforms.codes[self.index]
 
-    def convene(self) -> None:
-        """Hold this step's event if the calendar has one and the platform can pay for it.
+    def convene(self) -> Event | None:
+        """The event this platform holds this step, if the calendar has one and the platform can
+        pay for it (None otherwise); step 4 carries it out.
 
         A champion member hosts in turn (and pays `champion_host_share` of the cost from its SSC
-        fund), else the coordinator; the troika of coordinators attends; participants meet,
-        strengthen their ties (interregional ones above all) and learn one-to-many from the most
-        capable participant in the event's theme.
+        fund), else the coordinator; the troika of coordinators attends; the theme follows the
+        platform's themes in turn.
         """
-        model, state, p = self.model, self.model.platforms, self.index
-        spec = state.specs[p]
-        if not state.active[p] or not is_event_step(spec, model.period, model.steps_per_year):
-            return
-        host = choose_host(state, p, model.roster)
+        model, state, p = self.model, self.model.state, self.index
+        platforms, countries = state.platforms, state.countries
+        spec = platforms.specs[p]
+        if not platforms.active[p] or not is_event_step(
+            spec, state.clock.period, state.clock.steps_per_year
+        ):
+            return None
+        host = choose_host(platforms, p, state.roster)
         host_share = 0.0
-        if host >= 0 and model.kind[host] == Kind.CHAMPION:
+        if host >= 0 and countries.kind[host] == Kind.CHAMPION:
             host_share = min(
                 model.config.platforms.champion_host_share * spec.event_cost_usd,
-                model.ssc_budget[host],
+                countries.ssc_budget[host],
             )
         from_fund = spec.event_cost_usd - host_share
-        if state.fund[p] < from_fund:
-            return
+        if platforms.fund[p] < from_fund:
+            return None
         participants = choose_participants(
-            state,
+            platforms,
             p,
-            model.roster,
-            model.institutional,
+            state.roster,
+            countries.institutional,
             model.config.scenario.sids_priority,
             model.rng,
         )
         # The host and the troika (previous, current and incoming coordinators) attend.
-        attending = [row for row in (host, *state.troika(p)) if row >= 0]
+        attending = [row for row in (host, *platforms.troika(p)) if row >= 0]
         participants = np.union1d(participants, np.asarray(attending, dtype=np.int64))
         if len(participants) < 2:
-            return
-        state.fund[p] -= from_fund
-        if host_share:
-            model.ssc_budget[host] -= host_share
-        model.record_event(p, host, participants, from_fund, host_share)
+            return None
+        sector = choose_theme(platforms, p, len(state.sectors), model.rng)
+        return Event(p, host, participants, sector, float(from_fund), float(host_share))

@@ -9,34 +9,41 @@ play button advance it a quarter at a time.
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import solara
 from mesa.visualization import SolaraViz, make_plot_component
 from mesa.visualization.utils import update_counter
 
-from sscsim import metrics
+from sscsim import reporters
+from sscsim.config import parameter, slider_bounds
 from sscsim.model import SSCModel
 from sscsim.plots import region_circle
+from sscsim.state.modalities import MODALITIES
 from sscsim.world import REGIONS
 
+
+def lever(name: str, step: float | None = None) -> dict:
+    """A SolaraViz control for a flat parameter: its default, label and (for a slider, given a
+    `step`) its range, all from the schema (`sscsim.config`)."""
+    declared = parameter(name)
+    control = {"value": declared.default, "label": declared.param.label or name}
+    if step is None:
+        return {"type": "Checkbox", **control}
+    low, high = slider_bounds(name)
+    kind = "SliderInt" if isinstance(declared.default, int) else "SliderFloat"
+    return {"type": kind, **control, "min": low, "max": high, "step": step}
+
+
 LEVERS: dict[str, dict] = {
-    "oda_cut_depth": {"type": "SliderFloat", "value": 0.0, "label": "ODA cut (share)",
-                      "min": 0.0, "max": 0.9, "step": 0.05},
-    "oda_cut_start_year": {"type": "SliderInt", "value": 2026, "label": "ODA cut from",
-                           "min": 2025, "max": 2040, "step": 1},
-    "champions_enabled": {"type": "Checkbox", "value": True, "label": "Champion countries"},
-    "interregional_platforms_enabled": {"type": "Checkbox", "value": True,
-                                        "label": "Interregional platforms"},
-    "fealac_fund_multiplier": {"type": "SliderFloat", "value": 1.0, "label": "FEALAC fund x",
-                               "min": 0.0, "max": 5.0, "step": 0.5},
-    "sids_priority": {"type": "SliderFloat", "value": 0.0, "label": "SIDS priority",
-                      "min": 0.0, "max": 2.0, "step": 0.25},
-    "professionalisation_rate": {"type": "SliderFloat", "value": 0.0,
-                                 "label": "Agency professionalisation a year",
-                                 "min": 0.0, "max": 0.5, "step": 0.05},
-}  # fmt: skip
+    "oda_cut_depth": lever("oda_cut_depth", 0.05),
+    "oda_cut_start_year": lever("oda_cut_start_year", 1),
+    "champions_enabled": lever("champions_enabled"),
+    "interregional_platforms_enabled": lever("interregional_platforms_enabled"),
+    "fealac_fund_multiplier": lever("fealac_fund_multiplier", 0.5),
+    "sids_priority": lever("sids_priority", 0.25),
+    "professionalisation_rate": lever("professionalisation_rate", 0.05),
+}
 
 
 @solara.component
@@ -44,9 +51,10 @@ def RegionNetwork(model: SSCModel) -> None:
     """The alive bilateral, triangular and platform ties, countries on a circle by region."""
     update_counter.get()  # draw again after every step
     n = model.n_south
-    snapshot = model.ties.frame(model.alive_ties[0])
+    network = model.state.network
+    snapshot = network.ties.frame(network.alive.rows)
     snapshot.insert(0, "period", model.period)
-    ties = metrics.ties_frame([snapshot], model.roster.iso3)
+    ties = reporters.ties_frame([snapshot], model.roster.iso3)
     agents = pd.DataFrame(
         {
             "period": model.period,
@@ -54,18 +62,17 @@ def RegionNetwork(model: SSCModel) -> None:
             "region": np.asarray(REGIONS)[model.roster.region[:n]],
         }
     )
-    figure = region_circle(ties, agents, period=model.period)
-    solara.FigureMatplotlib(figure, format="png")
-    plt.close(figure)
+    # A pyplot-free Figure: safe in the server's threads whatever the backend.
+    solara.FigureMatplotlib(region_circle(ties, agents, period=model.period), format="png")
 
 
-def build_page() -> solara.component:
+def build_page() -> solara.Element:
     """The app's page: a baseline model with the levers as its parameters."""
     model = SSCModel(rng=42)
     components = [
         (RegionNetwork, 0),
         make_plot_component(["mean_capacity_mic", "mean_capacity_sids", "mean_capacity_champion"]),
-        make_plot_component(["actions_bilateral", "actions_triangular", "actions_platform"]),
+        make_plot_component([f"actions_{modality.name}" for modality in MODALITIES]),
         make_plot_component(
             [
                 "funding_southern_funds_usd",

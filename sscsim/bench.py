@@ -10,11 +10,13 @@
 4. A sweep's per-run overhead: process start, imports, numba cache load, Hydra, and the run.
 5. Threads against world size: the serial and the parallel diffusion kernels side by side from
    country-sized to large worlds, on the machine as it is and with a second CPU-bound process
-   (where `diffusion.PARALLEL_MIN_TIES` comes from); and the real-world run with the default
-   number of threads against `NUMBA_NUM_THREADS=1` while a second CPU-bound process runs.
+   (where `processes.diffusion.PARALLEL_MIN_TIES` comes from); and the real-world run with the
+   default number of threads against `NUMBA_NUM_THREADS=1` while a second CPU-bound process runs.
 
-Writes results/bench/bench.json and results/bench/bench.png. `--quick` uses smaller sizes and
-finishes in under two minutes; timings are measurements of this machine, not assertions.
+Writes results/bench/bench.json and results/bench/bench.png under the current folder (`--out`
+elsewhere). `--quick` uses smaller sizes and finishes in under two minutes; timings are
+measurements of this machine, not assertions. Needs the `bench` extra
+(`pip install "sscsim[bench]"`).
 """
 
 from __future__ import annotations
@@ -35,11 +37,14 @@ from typing import Any
 
 import numpy as np
 
+from sscsim.extras import MissingExtraError, require
+
 SECTORS = 8
+PURPOSE = "python -m sscsim.bench"
 STEP_WARMUP = 1
 
 
-def best_of(function, repeats: int) -> float:
+def best_of(function: Callable[[], object], repeats: int) -> float:
     """Shortest wall time of `repeats` calls, seconds."""
     times = []
     for _ in range(repeats):
@@ -78,8 +83,8 @@ def busy_core() -> Iterator[int]:
 
 def learning_world(n_actors: int, ties_per_actor: float, seed: int = 0) -> dict[str, np.ndarray]:
     """A synthetic world's learning ties (all sectors) and capacities, as the kernel takes them."""
-    from sscsim.actors import build_roster
     from sscsim.kernels.memory import aligned_copy
+    from sscsim.state.roster import build_roster
     from sscsim.synthetic import initial_ties, synthetic_world
 
     rng = np.random.default_rng(seed)
@@ -155,7 +160,6 @@ def stream_bandwidth(n: int) -> float:
 
 def kernel_benchmark(n_actors: int, ties_per_actor: float, loop_actors: int) -> dict[str, Any]:
     import numba
-    import scipy.sparse
 
     from sscsim.kernels.diffusion import (
         diffuse,
@@ -168,9 +172,10 @@ def kernel_benchmark(n_actors: int, ties_per_actor: float, loop_actors: int) -> 
     w = learning_world(n_actors, ties_per_actor)
     n, n_ties = len(w["capacity"]), len(w["teacher"])
     no_reciprocal = np.zeros(n_ties, dtype=np.bool_)
-    args = (w["teacher"], w["learner"], w["sector"], w["weight"], no_reciprocal, n)
+    args: tuple[Any, ...] = (w["teacher"], w["learner"], w["sector"], w["weight"], no_reciprocal, n)
     for build in (learning_csr, learning_csr_parallel):
-        build(*(a[:1] if isinstance(a, np.ndarray) else a for a in args))
+        # a generator of mixed arrays and ints, unpacked: mypy matches each item to every parameter
+        build(*(a[:1] if isinstance(a, np.ndarray) else a for a in args))  # type: ignore[arg-type]
     result: dict[str, Any] = {"actors": n, "ties": n_ties, "sectors": SECTORS}
     result["csr_build_s"] = best_of(lambda: learning_csr_parallel(*args), 3)
     result["csr_build_serial_s"] = best_of(lambda: learning_csr(*args), 3)
@@ -178,15 +183,17 @@ def kernel_benchmark(n_actors: int, ties_per_actor: float, loop_actors: int) -> 
     out, ceiling = np.empty_like(w["capacity"]), np.empty_like(w["capacity"])
     threads_before = numba.get_num_threads()
     for threads in ("serial", 1, 2):
-        if threads != "serial":
-            numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+        count = threads if isinstance(threads, int) else 1
+        if isinstance(threads, int):
+            # numba.config sets its options at import, from the environment, unseen by a checker
+            numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
         kernel = diffuse if threads == "serial" else diffuse_parallel
         name = "kernel_serial" if threads == "serial" else f"kernel_{threads}_threads"
         for label, distance in (("", 20), ("_no_prefetch", 0)):
 
             def run(
                 kernel: Any = kernel,
-                chunks: int = 256 * (1 if threads == "serial" else threads),
+                chunks: int = 256 * count,
                 distance: int = distance,
             ) -> None:
                 kernel(
@@ -197,7 +204,8 @@ def kernel_benchmark(n_actors: int, ties_per_actor: float, loop_actors: int) -> 
             run()
             result[f"{name}{label}_s"] = best_of(run, 5 if not label else 3)
     numba.set_num_threads(threads_before)
-    matrix = scipy.sparse.csr_matrix((weight, teacher, indptr), shape=(n, n))
+    sparse = require("scipy.sparse", PURPOSE)
+    matrix = sparse.csr_matrix((weight, teacher, indptr), shape=(n, n))
     result["scipy_csr_product_s"] = best_of(lambda: matrix @ w["capacity"], 3)
     started = time.perf_counter()
     diffuse_reference(w["capacity"], w["teacher"], w["learner"], w["sector"], w["weight"],
@@ -251,7 +259,7 @@ built = time.perf_counter() - started
 model.run({warmup})
 for name in model.process_seconds:
     model.process_seconds[name] = 0.0
-ties = len(model.alive_ties[0])
+ties = len(model.state.network.alive.rows)
 started = time.perf_counter()
 model.run(steps)
 per_step = (time.perf_counter() - started) / steps
@@ -299,9 +307,9 @@ marks["model_imported"] = time.time()
 from sscsim.launch import warm_numba_cache
 warm_numba_cache()
 marks["numba_cache_loaded"] = time.time()
-from hydra import compose, initialize_config_dir
-from sscsim.cli import CONFIG_DIR, to_config
-with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+from hydra import compose, initialize_config_module
+from sscsim.cli import CONFIG_MODULE, to_config
+with initialize_config_module(config_module=CONFIG_MODULE, version_base="1.3"):
     config = to_config(compose(config_name="config"))
 marks["hydra_composed"] = time.time()
 model = SSCModel(config=config)
@@ -415,7 +423,7 @@ def threads_benchmark(sizes: list[int], repeats: int, min_seconds: float) -> dic
     """
     import numba
 
-    from sscsim.diffusion import PARALLEL_MIN_TIES
+    from sscsim.processes.diffusion import PARALLEL_MIN_TIES
 
     rows = []
     for n_actors in sizes:
@@ -439,11 +447,11 @@ def threads_benchmark(sizes: list[int], repeats: int, min_seconds: float) -> dic
 REAL_WORLD_SCRIPT = """
 import json, sys, time
 import numba
-import sscsim.diffusion
+import sscsim.processes.diffusion
 from sscsim import SSCModel
 steps, runs = int(sys.argv[1]), int(sys.argv[2])
 if len(sys.argv) > 3:  # another threshold, e.g. 0: always the parallel kernels
-    sscsim.diffusion.PARALLEL_MIN_TIES = int(sys.argv[3])
+    sscsim.processes.diffusion.PARALLEL_MIN_TIES = int(sys.argv[3])
 SSCModel(rng=0, steps=1).run()  # load the numba cache
 best = None
 for _ in range(runs):
@@ -470,7 +478,10 @@ def real_world_threads_benchmark(
     default / 1 thread, which the threshold must keep at or below 1.25 on a busy machine.
     """
     default = {k: v for k, v in os.environ.items() if k != "NUMBA_NUM_THREADS"}
-    variants = {"default": (default, []), "one_thread": ({**default, "NUMBA_NUM_THREADS": "1"}, [])}
+    variants: dict[str, tuple[dict[str, str], list[str]]] = {
+        "default": (default, []),
+        "one_thread": ({**default, "NUMBA_NUM_THREADS": "1"}, []),
+    }
     if always_parallel:
         variants["always_parallel"] = (default, ["0"])
 
@@ -508,11 +519,11 @@ def real_world_threads_benchmark(
 
 
 def figure(report: dict[str, Any], target: Path) -> Path:
-    from sscsim.plots import STYLE, plt, save
+    from sscsim.plots import save, styled_figure
 
     kernel, scaling = report["kernel"], report["scaling"]
-    with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(2, 2, figsize=(11, 8))
+    with styled_figure(figsize=(11, 8)) as fig:
+        axes = fig.subplots(2, 2)
         names = [
             "kernel 2 threads",
             "kernel 1 thread",
@@ -545,7 +556,6 @@ def figure(report: dict[str, Any], target: Path) -> Path:
         axes[1, 1].set(xlabel="seconds", title="A sweep job's time (real world)")
         fig.tight_layout()
         save(fig, target)
-        plt.close(fig)
     return target
 
 
@@ -556,6 +566,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes, under two minutes")
     parser.add_argument("--out", type=Path, default=Path("results/bench"), help="output folder")
     args = parser.parse_args(argv)
+    try:
+        require("scipy.sparse", PURPOSE)  # before any work, not after the first benchmark
+    except MissingExtraError as error:
+        print(f"sscsim.bench: {error}", file=sys.stderr)
+        return 2
+    conditions: tuple[str, ...]
     if args.quick:
         kernel_size, loop_actors, sizes, steps = 20_000, 1_000, [100, 1_000, 10_000], 2
         thread_sizes, thread_repeats, min_seconds = [169, 10_000], 2, 0.005

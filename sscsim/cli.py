@@ -1,8 +1,13 @@
-"""The command line: `python -m sscsim` composes `configs/` with Hydra and runs one scenario.
+"""The command line: `python -m sscsim` composes the packaged configs (`sscsim/conf/`) with Hydra
+and runs one scenario.
 
 This is the only module that imports Hydra. The schema of every config is `sscsim.config`,
 registered here with Hydra's ConfigStore so that a misspelt key or a mistyped value fails at
 composition, and every value is checked by `SSCConfig.validate()` before the run starts.
+
+The configs are read as the package `sscsim.conf`, so a run works from any folder and from an
+installed wheel; results go under the current folder (`results/...`). A folder of one's own
+configs joins the search path with Hydra's `--config-dir DIR` (or `hydra.searchpath`).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import json
 import shutil
 import sys
 from pathlib import Path
+from typing import cast
 
 import hydra
 from hydra.core.config_store import ConfigStore
@@ -21,17 +27,22 @@ from omegaconf import DictConfig, OmegaConf
 from sscsim.config import ConfigError, SSCConfig
 from sscsim.world import WorldDataError
 
-CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
+CONFIG_MODULE = "sscsim.conf"
+CONFIG_PATH = f"pkg://{CONFIG_MODULE}"  # what @hydra.main searches: the package, from any cwd
+CONFIG_DIR = str(Path(__file__).resolve().parent / "conf")  # the same folder, for path-based tools
 
 ConfigStore.instance().store(name="sscsim_schema", node=SSCConfig)
 
 
 def to_config(cfg: DictConfig) -> SSCConfig:
     """The typed, validated configuration of a composed Hydra config."""
-    plain = OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"]) if "hydra" in cfg else cfg
+    keys = [str(k) for k in cfg if k != "hydra"]
+    plain = OmegaConf.masked_copy(cfg, keys) if "hydra" in cfg else cfg
     config = OmegaConf.to_object(plain)
     if not isinstance(config, SSCConfig):  # composed without the schema
-        config = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(SSCConfig), plain))
+        # to_object of a structured config is an instance of its dataclass
+        merged = OmegaConf.merge(OmegaConf.structured(SSCConfig), plain)
+        config = cast(SSCConfig, OmegaConf.to_object(merged))
     return config.validate()
 
 
@@ -41,9 +52,9 @@ def compose_config(overrides: list[str] | None = None) -> SSCConfig:
 
         config = compose_config(["scenario=oda_cut", "seed=3"])
     """
-    from hydra import compose, initialize_config_dir
+    from hydra import compose, initialize_config_module
 
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+    with initialize_config_module(config_module=CONFIG_MODULE, version_base="1.3"):
         return to_config(compose(config_name="config", overrides=list(overrides or [])))
 
 
@@ -69,7 +80,7 @@ def run_one(cfg: DictConfig, run_dir: Path, progress: bool | None = None) -> dic
     return run_and_save(config, run_dir, progress=progress)
 
 
-@hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
+@hydra.main(version_base="1.3", config_path=CONFIG_PATH, config_name="config")
 def main(cfg: DictConfig) -> None:
     """Run one scenario and write its folder (see README: Outputs). In a multirun, a job
     records its own status and never raises, so that one failure does not stop the sweep."""

@@ -1,9 +1,21 @@
 """Typed configuration of a run: one schema for Python, notebooks, Mesa tooling and Hydra.
 
-Every parameter of the model lives in one of the dataclasses below, with its default and its unit.
-`SSCConfig.validate()` checks every value before any work starts and raises one `ConfigError`
-that lists each bad value by its dotted path. Hydra registers these dataclasses as the schema of
-`configs/` (see `sscsim.cli`); nothing here imports Hydra.
+Every parameter of the model is a field of one of the dataclasses below, declared once with
+`param()`: its default, its unit, its valid range (and, where the valid range is unbounded, the
+range worth exploring) and its meaning, kept in the field's metadata. Everything else is derived
+from that declaration:
+
+- `SSCConfig.validate()` walks the schema once, checks every value's type and range, then the
+  rules that join several fields (`_RULES`) and, given a world, the codes that must name its
+  economies and platforms (`world_problems`); it raises one `ConfigError` listing every bad value
+  by dotted path, e.g. ``funding.refundable_share = 1.5: must be in [0, 1]``. A wrong type in one
+  field never hides a problem in another.
+- `parameter_table_markdown()` is the parameter table of docs/ODD.md
+  (``python -m sscsim.config --write-odd docs/ODD.md`` rewrites it; ``--check-odd`` tests it).
+- `slider_bounds()` gives the app's slider ranges.
+
+Hydra registers these dataclasses as the schema of `sscsim/conf/` (see `sscsim.cli`); nothing here
+imports Hydra, Mesa or the model.
 
 Flat keyword parameters: `SSCModel(rng=3, oda_cut_depth=0.5)` sets `scenario.oda_cut_depth`.
 Every leaf name below is unique across sections so that Mesa's `batch_run` can sweep them.
@@ -13,15 +25,23 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import itertools
 import math
+import re
+import sys
 import types
 import typing
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from sscsim.world import WorldTables
 
 DEFAULT_SECTORS: tuple[str, ...] = (
     "agriculture_food_security",
@@ -82,35 +102,160 @@ class PlatformKind(Enum):
     interregional = "interregional"
 
 
-@dataclass
-class PlatformSpec:
-    """A platform's rules. Members come from the world's membership table.
+# --- the declaration of a parameter ----------------------------------------------------------
 
-    Attributes
-    ----------
-    name : long name, for figures.
-    kind : regional or interregional (interregional platforms are switched off by a scenario).
-    events_per_year : scheduled events (forums, study tours, workshops), spread over the year.
-    event_cost_usd : cost of one event, paid from the fund (and a share by a champion host).
-    participants_per_event : members invited to an event (fewer if fewer are active).
-    themes : sectors its events and projects address; empty means all sectors.
-    northern_fund_weight : weight of this fund in northern trust-fund contributions (0: none).
-    member_fund_weight : weight of this fund in its members' Southern contributions.
-    coordinator_term_years : years a coordinator serves before rotation (troika: previous,
-        current, incoming).
-    champion_initiated : the platform exists only while champions do (the EDP network).
+
+@dataclass(frozen=True)
+class TextForm:
+    """The form a text value must have: a regular expression and how to say it to a user."""
+
+    pattern: str
+    description: str
+
+    def matches(self, text: str) -> bool:
+        return re.fullmatch(self.pattern, text) is not None
+
+
+ISO3 = TextForm(r"[A-Z]{3}", "an ISO3 code (three capital letters)")
+ISO3_PAIR = TextForm(r"[A-Z]{3}:[A-Z]{3}", "two ISO3 codes as 'AAA:BBB'")
+
+
+@dataclass(frozen=True)
+class Param:
+    """What the schema knows of a field beyond its type and default (kept in its metadata).
+
+    For a list the range and the text form apply to each element. `explore` is the range worth
+    exploring (sliders, sweeps) where it differs from the valid range, e.g. a multiplier valid
+    from 0 up, explored over [0, 5].
     """
 
-    name: str = ""
-    kind: PlatformKind = PlatformKind.regional
-    events_per_year: float = 1.0
-    event_cost_usd: float = 150_000.0
-    participants_per_event: int = 12
-    themes: list[str] = field(default_factory=list)
-    northern_fund_weight: float = 0.0
-    member_fund_weight: float = 1.0
-    coordinator_term_years: float = 2.0
-    champion_initiated: bool = False
+    unit: str
+    doc: str
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+    explore: tuple[float, float] | None = None
+    label: str | None = None
+    form: TextForm | None = None
+    source: str = "assumption"
+
+    def range_text(self) -> str:
+        """The valid range as written in messages and tables, e.g. ``[0, 1]`` or ``>= 0``."""
+        low, high = self.low, self.high
+        if low is not None and high is not None:
+            left, right = "(" if self.low_open else "[", ")" if self.high_open else "]"
+            return f"{left}{_number(low)}, {_number(high)}{right}"
+        if low is not None:
+            return f"{'>' if self.low_open else '>='} {_number(low)}"
+        if high is not None:
+            return f"{'<' if self.high_open else '<='} {_number(high)}"
+        return ""
+
+    def contains(self, value: float) -> bool:
+        """Whether a (finite, well-typed) number lies in the valid range."""
+        if self.low is not None and (value <= self.low if self.low_open else value < self.low):
+            return False
+        return self.high is None or (value < self.high if self.high_open else value <= self.high)
+
+
+PARAM_KEY = "sscsim"  # the key of a field's `Param` in its dataclass metadata
+
+
+def param(
+    default: Any = dataclasses.MISSING,
+    *,
+    unit: str,
+    doc: str,
+    factory: Callable[[], Any] | None = None,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+    explore: tuple[float, float] | None = None,
+    label: str | None = None,
+    form: TextForm | None = None,
+    source: str = "assumption",
+) -> Any:
+    """A schema field: its default, unit, valid range and meaning, declared once beside it.
+
+    A list default is copied for each new config (a `default_factory`); `factory` builds any
+    other mutable default. `source` is where the default comes from ("assumption", "scenario",
+    "calibrated (section 8)", a document), "" for settings that are not model assumptions.
+    """
+    metadata = {
+        PARAM_KEY: Param(unit, doc, low, high, low_open, high_open, explore, label, form, source)
+    }
+    if factory is not None:
+        return field(default_factory=factory, metadata=metadata)
+    if isinstance(default, list):
+        return field(default_factory=functools.partial(list, default), metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
+def _number(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+# --- the schema ------------------------------------------------------------------------------
+
+
+@dataclass
+class PlatformSpec:
+    """A platform's rules; its members come from the world's membership table."""
+
+    name: str = param("", unit="", doc="long name, for figures", source="")
+    kind: PlatformKind = param(
+        PlatformKind.regional,
+        unit="",
+        doc="regional, or interregional (joins Asia-Pacific and LAC; switched off by"
+        " `scenario.interregional_platforms_enabled`)",
+        source="documents (table 2.3)",
+    )
+    events_per_year: float = param(
+        1.0,
+        unit="events a year",
+        low=0,
+        doc="scheduled events (forums, study tours, workshops), spread over the year; at most"
+        " `steps_per_year`",
+    )
+    event_cost_usd: float = param(
+        150_000.0,
+        unit="USD",
+        low=0,
+        doc="cost of one event, paid from the fund (and a share by a champion host)",
+    )
+    participants_per_event: int = param(
+        12, unit="countries", low=2, doc="members invited to an event (fewer if fewer are active)"
+    )
+    themes: list[str] = param(
+        [],
+        unit="sectors",
+        doc="sectors its events and projects address (of `world.sectors`); empty: all sectors",
+    )
+    northern_fund_weight: float = param(
+        0.0,
+        unit="weight",
+        low=0,
+        doc="weight of this fund in northern trust-fund contributions (0: none)",
+    )
+    member_fund_weight: float = param(
+        1.0, unit="weight", low=0, doc="weight of this fund in its members' Southern contributions"
+    )
+    coordinator_term_years: float = param(
+        2.0,
+        unit="years",
+        low=0,
+        low_open=True,
+        doc="years a coordinator serves before rotation (troika: previous, current, incoming)",
+        source="APEC's yearly chair documented; others assumption",
+    )
+    champion_initiated: bool = param(
+        False,
+        unit="",
+        doc="the platform exists only while champions do (the EDP network)",
+        source="documents (table 2.3)",
+    )
 
 
 def default_platforms() -> dict[str, PlatformSpec]:
@@ -194,162 +339,670 @@ def default_platforms() -> dict[str, PlatformSpec]:
 class WorldConfig:
     """Which world to simulate: the tables, the sectors and the champions."""
 
-    name: str = "real"
-    countries_path: str | None = None  # None: the packaged sscsim/data/countries.csv
-    memberships_path: str | None = None  # None: the packaged sscsim/data/memberships.csv
-    champions: list[str] = field(default_factory=lambda: list(DEFAULT_CHAMPIONS))
-    sectors: list[str] = field(default_factory=lambda: list(DEFAULT_SECTORS))
-    edp_members: list[str] | None = None  # None: the EDP rows of the membership table
-    # Standing partnership agreements "A:B": a floor of trust between the two in partner choice
-    # (between economies of the tables; not applied to the actors of a synthetic world).
-    partnerships: list[str] = field(default_factory=lambda: list(DEFAULT_PARTNERSHIPS))
-    partnership_trust: float = 0.5  # the trust floor an agreement gives, in [0, 1]
-    # A synthetic world (sscsim.synthetic) of this many actors instead of the tables' economies.
-    synthetic_actors: int | None = None
-    synthetic_seed: int = 0  # the synthetic world's own seed: one world, many model seeds
-    initial_ties_per_actor: float = 0.0  # random ties at the start (synthetic worlds: about 10)
+    name: str = param("real", unit="", doc="label of the world", source="")
+    countries_path: str | None = param(
+        None,
+        unit="path",
+        doc="a countries table of the packaged schema; null: the packaged"
+        " sscsim/data/countries.csv",
+        source="",
+    )
+    memberships_path: str | None = param(
+        None,
+        unit="path",
+        doc="a memberships table of the packaged schema; null: the packaged"
+        " sscsim/data/memberships.csv",
+        source="",
+    )
+    champions: list[str] = param(
+        list(DEFAULT_CHAMPIONS),
+        unit="ISO3 codes",
+        form=ISO3,
+        doc="champion countries (Southern economies of the world table)",
+        source="documents (section 5)",
+    )
+    sectors: list[str] = param(
+        list(DEFAULT_SECTORS),
+        unit="sectors",
+        doc="the sectors of capacity and cooperation (section 2.6); at least one, each once",
+        source="documents (section 2.6)",
+    )
+    edp_members: list[str] | None = param(
+        None,
+        unit="ISO3 codes",
+        form=ISO3,
+        doc="members of the EDP network (economies of the world table); null: the EDP rows of"
+        " the membership table",
+        source="membership table",
+    )
+    partnerships: list[str] = param(
+        list(DEFAULT_PARTNERSHIPS),
+        unit="ISO3 pairs",
+        form=ISO3_PAIR,
+        doc="standing partnership agreements 'AAA:BBB' between two different Southern economies:"
+        " a floor of trust in partner choice (not applied to the actors of a synthetic world)",
+        source="documents (section 5)",
+    )
+    partnership_trust: float = param(
+        0.5, unit="tie strength", low=0, high=1, doc="the trust floor an agreement gives"
+    )
+    synthetic_actors: int | None = param(
+        None,
+        unit="actors",
+        low=2,
+        doc="a synthetic world (sscsim.synthetic) of this many actors instead of the tables'"
+        " economies; null: the tables' economies",
+        source="",
+    )
+    synthetic_seed: int = param(
+        0,
+        unit="",
+        low=0,
+        doc="the synthetic world's own seed: one world, many model seeds",
+        source="",
+    )
+    initial_ties_per_actor: float = param(
+        0.0,
+        unit="ties per actor",
+        low=0,
+        doc="random ties at the start (10 in sscsim/conf/world/synthetic.yaml)",
+    )
 
 
 @dataclass
 class ScenarioConfig:
     """What a scenario changes. Every field acts through a model mechanism (docs/ODD.md)."""
 
-    scenario_name: str = "baseline"
-    # ODA multiplier path relative to the reference year's ODA/GNI ratios: piecewise constant,
-    # `oda_path_multipliers[k]` from 1 January of `oda_path_years[k]` (empty: 1.0 throughout).
-    oda_path_years: list[int] = field(default_factory=list)
-    oda_path_multipliers: list[float] = field(default_factory=list)
-    oda_cut_depth: float = 0.0  # extra cut, share of ODA removed (0..1)
-    oda_cut_start_year: int = 2026  # year the extra cut starts
-    oda_cut_ramp_years: float = 0.0  # years over which the cut phases in linearly (0: at once)
-    champions_enabled: bool = True  # False: champions act as ordinary Southern countries
-    interregional_platforms_enabled: bool = True  # False: FEALAC, APEC, EDP never act
-    fealac_fund_multiplier: float = 1.0  # scales every inflow to the FEALAC trust fund
-    sids_priority: float = 0.0  # extra allocation weight of SIDS (0: none; 1: double)
-    eligibility: Eligibility = Eligibility.income
-    professionalisation_rate: float = 0.0  # extra yearly growth of agencies' capacity (0..1)
+    scenario_name: str = param(
+        "baseline", unit="", doc="label of the scenario, in run folders and figures", source=""
+    )
+    oda_path_years: list[int] = param(
+        [],
+        unit="years",
+        doc="years from whose 1 January `oda_path_multipliers` apply, strictly increasing"
+        " (empty: a multiplier of 1 throughout)",
+        source="scenario",
+    )
+    oda_path_multipliers: list[float] = param(
+        [],
+        unit="factor",
+        low=0,
+        doc="piecewise-constant ODA path relative to the reference year's ODA/GNI ratios, one"
+        " per entry of `oda_path_years`",
+        source="scenario",
+    )
+    oda_cut_depth: float = param(
+        0.0,
+        unit="share of ODA",
+        low=0,
+        high=1,
+        explore=(0.0, 0.9),
+        label="ODA cut (share)",
+        doc="extra cut: share of ODA removed",
+        source="scenario",
+    )
+    oda_cut_start_year: int = param(
+        2026,
+        unit="year",
+        low=0,
+        explore=(2025, 2040),
+        label="ODA cut from",
+        doc="first year of the extra cut",
+        source="scenario",
+    )
+    oda_cut_ramp_years: float = param(
+        0.0,
+        unit="years",
+        low=0,
+        doc="years over which the cut phases in linearly (0: at once)",
+        source="scenario",
+    )
+    champions_enabled: bool = param(
+        True,
+        unit="",
+        label="Champion countries",
+        doc="false: champions act as ordinary Southern countries, and there is no EDP network",
+        source="scenario",
+    )
+    interregional_platforms_enabled: bool = param(
+        True,
+        unit="",
+        label="Interregional platforms",
+        doc="false: FEALAC, APEC and EDP never act",
+        source="scenario",
+    )
+    fealac_fund_multiplier: float = param(
+        1.0,
+        unit="factor",
+        low=0,
+        explore=(0.0, 5.0),
+        label="FEALAC fund x",
+        doc="scales every inflow to the FEALAC trust fund",
+        source="scenario",
+    )
+    sids_priority: float = param(
+        0.0,
+        unit="factor",
+        low=0,
+        explore=(0.0, 2.0),
+        label="SIDS priority",
+        doc="extra weight of SIDS in ODA allocation, partner scores and event seats (0: none;"
+        " 1: double)",
+        source="scenario",
+    )
+    eligibility: Eligibility = param(
+        Eligibility.income,
+        unit="",
+        doc="who may receive bilateral ODA: strict income graduation, or high-income economies"
+        " kept eligible if vulnerable (section 7.10)",
+        source="scenario",
+    )
+    professionalisation_rate: float = param(
+        0.0,
+        unit="share a year",
+        low=0,
+        high=1,
+        explore=(0.0, 0.5),
+        label="Agency professionalisation a year",
+        doc="extra yearly growth of agencies' institutional capacity",
+        source="scenario",
+    )
 
 
 @dataclass
 class FundingParams:
     """Budgets and costs (step 1 and the funding side of step 3). Money in current USD."""
 
-    ssc_budget_share_gdp: float = 2.5e-5  # Southern SSC fund, share of GDP a year
-    champion_budget_multiplier: float = 4.0  # champions invest this much more in SSC
-    budget_carryover_years: float = 1.0  # unspent SSC funds kept up to this many years' budget
-    triangular_share_of_oda: float = 3.5e-5  # northern co-funding of triangular cooperation
-    trust_fund_share_of_oda: float = 1.5e-5  # northern contributions to platform trust funds
-    member_contribution_share: float = 0.004  # share of Southern SSC budgets paid into platforms
-    triangular_cofunding_share: float = 0.7  # the funder's part of a triangular action's cost
-    refundable_share: float = 0.1  # share of bilateral actions to non-low-income recipients
-    # that are refundable (repaid to the provider's fund)
-    repayment_years: float = 2.0  # a refundable action is repaid in equal parts over this time
-    action_cost_usd: float = 60_000.0  # cost of one quarter-long bilateral action, same region
-    interregional_cost_multiplier: float = 1.8  # travel and coordination across regions
-    multilateral_cost_discount: float = 0.2  # saving when run through a platform's organisation
-    champion_interregional_discount: float = 0.3  # champions' programmes lower that extra cost
-    gdp_growth_rate: float = 0.03  # yearly nominal GDP growth of Southern economies
-    # The World Bank raises its income thresholds each year with inflation (SDR deflator):
-    # graduation needs real growth, not nominal growth alone.
-    income_threshold_growth: float = 0.02
-    oda_capacity_effect: float = 0.05  # capacity gain a quarter per unit of ODA/GDP received
+    ssc_budget_share_gdp: float = param(
+        2.5e-5, unit="share of GDP a year", low=0, high=1, doc="Southern SSC fund inflow"
+    )
+    champion_budget_multiplier: float = param(
+        4.0, unit="factor", low=0, doc="champions' SSC budget relative to other countries'"
+    )
+    budget_carryover_years: float = param(
+        1.0,
+        unit="years of inflow",
+        low=0,
+        low_open=True,
+        doc="unspent SSC funds are kept up to this many years' inflow",
+    )
+    triangular_share_of_oda: float = param(
+        3.5e-5,
+        unit="share of ODA",
+        low=0,
+        high=1,
+        doc="northern co-funding pool for triangular actions; with"
+        " `trust_fund_share_of_oda` at most 1",
+        source="calibrated (section 8)",
+    )
+    trust_fund_share_of_oda: float = param(
+        1.5e-5,
+        unit="share of ODA",
+        low=0,
+        high=1,
+        doc="northern contributions to platform trust funds",
+    )
+    member_contribution_share: float = param(
+        0.004,
+        unit="share of inflow",
+        low=0,
+        high=1,
+        doc="share of Southern SSC inflows paid into platform funds",
+    )
+    triangular_cofunding_share: float = param(
+        0.7, unit="share", low=0, high=1, doc="the funder's part of a triangular action's cost"
+    )
+    refundable_share: float = param(
+        0.1,
+        unit="probability",
+        low=0,
+        high=1,
+        doc="share of bilateral actions to non-low-income recipients that are refundable"
+        " (repaid to the provider's fund)",
+    )
+    repayment_years: float = param(
+        2.0,
+        unit="years",
+        low=0,
+        low_open=True,
+        doc="a refundable action is repaid in equal parts over this time",
+    )
+    action_cost_usd: float = param(
+        60_000.0,
+        unit="USD a quarter",
+        low=0,
+        low_open=True,
+        doc="cost of one quarter of a bilateral action within a region",
+    )
+    interregional_cost_multiplier: float = param(
+        1.8,
+        unit="factor",
+        low=1,
+        doc="cost across regions relative to within (travel, coordination)",
+    )
+    multilateral_cost_discount: float = param(
+        0.2,
+        unit="share",
+        low=0,
+        high=1,
+        doc="saving when an action runs through a shared platform's organisation",
+    )
+    champion_interregional_discount: float = param(
+        0.3,
+        unit="share",
+        low=0,
+        high=1,
+        doc="cut of the interregional extra cost when a champion is at either end",
+    )
+    gdp_growth_rate: float = param(
+        0.03, unit="share a year", low=0, doc="nominal GDP growth of every Southern economy"
+    )
+    income_threshold_growth: float = param(
+        0.02,
+        unit="share a year",
+        low=0,
+        high=1,
+        doc="yearly rise of the World Bank income thresholds (adjusted for inflation with the"
+        " SDR deflator): graduation needs real growth, not nominal growth alone",
+        source="assumption (approximate inflation)",
+    )
+    oda_capacity_effect: float = param(
+        0.05,
+        unit="capacity per unit of ODA/GDP",
+        low=0,
+        doc="capacity gain a quarter per unit of quarterly ODA/GDP received (counted up to"
+        " `oda_capacity_share_cap`)",
+    )
+    oda_capacity_share_cap: float = param(
+        0.2,
+        unit="share of quarterly GDP",
+        low=0,
+        high=1,
+        doc="ODA received counts toward capacity up to this share of quarterly GDP",
+    )
+    vulnerability_weight_sids: float = param(
+        0.4,
+        unit="weight",
+        low=0,
+        high=1,
+        doc="weight of SIDS status (structural exposure) in the vulnerability index; the three"
+        " weights sum to 1",
+    )
+    vulnerability_weight_ldc: float = param(
+        0.3,
+        unit="weight",
+        low=0,
+        high=1,
+        doc="weight of LDC status (structural handicap) in the vulnerability index",
+    )
+    vulnerability_weight_capacity: float = param(
+        0.3,
+        unit="weight",
+        low=0,
+        high=1,
+        doc="weight of the capacity gap (1 - mean capacity) in the vulnerability index",
+    )
 
 
 @dataclass
 class MatchingParams:
     """Offers, requests and partner choice (steps 2 and 3)."""
 
-    request_sectors: int = 2  # a country requests in its weakest sectors
-    offer_sectors: int = 3  # and offers in its strongest
-    request_rate: float = 0.35  # chance a request is stated in a quarter, per sector
-    offer_quantile: float = 0.5  # offers only where capacity is above this quantile of the South
-    min_capacity_gap: float = 0.05  # a provider must exceed the recipient by this much
-    weight_complementarity: float = 4.0  # partner choice: capacity difference
-    weight_similarity: float = 1.0  # same region, income group, SIDS status
-    weight_trust: float = 2.0  # strength of past ties
-    weight_comembership: float = 1.0  # shared platforms
-    weight_cost: float = 1.5  # relative cost of the action
-    choice_temperature: float = 0.5  # softmax temperature of partner choice (lower: greedier)
-    triangular_appeal: float = 2.0  # attractiveness of northern co-funding, relative to bilateral
-    platform_appeal: float = 0.025  # attractiveness of a platform fund, relative to bilateral
-    actions_per_agency: float = 4.0  # new actions a provider can start a quarter, at full
-    # agency capacity (ceil(actions_per_agency x agency capacity))
-    min_duration_quarters: int = 2
-    max_duration_quarters: int = 6
-    candidate_sample: int = 200  # providers scored a request: all if fewer offer, else a sample
-    funder_sample: int = 64  # northern partners considered for co-funding: likewise
-    provider_attempts: int = 3  # providers tried before a request lapses for want of funding
+    request_sectors: int = param(
+        2, unit="sectors", low=1, doc="a country requests in this many of its weakest sectors"
+    )
+    offer_sectors: int = param(
+        3, unit="sectors", low=1, doc="a country offers in this many of its strongest sectors"
+    )
+    champion_extra_offer_sectors: int = param(
+        1,
+        unit="sectors",
+        low=0,
+        doc="champions offer in this many more sectors (they share know-how more widely)",
+    )
+    request_rate: float = param(
+        0.35,
+        unit="probability a quarter",
+        low=0,
+        high=1,
+        doc="chance of a request per weak sector at full agency capacity",
+    )
+    request_agency_floor: float = param(
+        0.5,
+        unit="share",
+        low=0,
+        high=1,
+        doc="chance of a request = request_rate x (floor + (1 - floor) x agency capacity): a"
+        " stronger agency formulates more of its needs",
+    )
+    offer_quantile: float = param(
+        0.5,
+        unit="quantile",
+        low=0,
+        high=1,
+        doc="offers only where capacity is above this quantile of Southern capacity in the sector",
+    )
+    min_capacity_gap: float = param(
+        0.05, unit="capacity", low=0, high=1, doc="a provider must exceed the recipient by this"
+    )
+    weight_complementarity: float = param(
+        4.0, unit="score per capacity", low=0, doc="partner choice: weight of the capacity gap"
+    )
+    weight_similarity: float = param(
+        1.0, unit="score", low=0, doc="weight of similarity of context (region, income, SIDS)"
+    )
+    weight_trust: float = param(2.0, unit="score", low=0, doc="weight of trust (past ties)")
+    weight_comembership: float = param(
+        1.0, unit="score", low=0, doc="weight of shared platforms (saturates at 2)"
+    )
+    weight_cost: float = param(
+        1.5, unit="score", low=0, doc="weight of the relative extra cost of the action"
+    )
+    choice_temperature: float = param(
+        0.5,
+        unit="score",
+        low=0,
+        low_open=True,
+        doc="softmax temperature of partner choice (lower: greedier)",
+    )
+    triangular_appeal: float = param(
+        2.0,
+        unit="relative weight",
+        low=0,
+        low_open=True,
+        doc="appeal of northern co-funding (bilateral = 1)",
+    )
+    platform_appeal: float = param(
+        0.025,
+        unit="relative weight",
+        low=0,
+        low_open=True,
+        doc="appeal of a platform fund (bilateral = 1)",
+        source="calibrated (section 8)",
+    )
+    actions_per_agency: float = param(
+        4.0,
+        unit="actions a quarter",
+        low=0,
+        low_open=True,
+        doc="new actions a provider can start a quarter at full agency capacity"
+        " (ceil(actions_per_agency x agency capacity))",
+    )
+    min_duration_quarters: int = param(
+        2, unit="quarters", low=1, doc="shortest duration of an action"
+    )
+    max_duration_quarters: int = param(
+        6, unit="quarters", low=1, doc="longest duration of an action; >= the shortest"
+    )
+    candidate_sample: int = param(
+        200,
+        unit="providers",
+        low=1,
+        doc="providers scored for a request: all if no more offer the sector, else a uniform"
+        " sample with replacement",
+        source="assumption (scale)",
+    )
+    funder_sample: int = param(
+        64,
+        unit="partners",
+        low=1,
+        doc="northern partners considered for co-funding: all if no more, else a uniform sample"
+        " with replacement",
+        source="assumption (scale)",
+    )
+    provider_attempts: int = param(
+        3,
+        unit="providers",
+        low=1,
+        doc="providers tried before a request lapses for want of funding",
+    )
 
 
 @dataclass
 class DiffusionParams:
     """Knowledge diffusion and adoption (step 5)."""
 
-    learning_rate: float = 0.04  # share of the gap closed per quarter by an action at strength 1
-    event_learning_rate: float = 0.03  # the same, one-to-many at a platform event
-    skill_use_rate: float = 0.96  # trained policymakers using new skills (ESCAP-Colombia)
-    absorptive_floor: float = 0.3  # absorptive capacity with no institutional capacity
-    # Peer learning along every alive Southern tie, in every sector, per unit of tie strength.
-    tie_learning_rate: float = 0.002
-    adoption_probability: float = 0.08  # chance a quarter that a learner pilots a seen practice
-    adoption_gap: float = 0.1  # a practice is piloted only if the teacher is this far ahead
-    adoption_share: float = 0.25  # share of the remaining gap a pilot closes
+    learning_rate: float = param(
+        0.04,
+        unit="share of gap a quarter",
+        low=0,
+        high=1,
+        doc="learning along an action at tie strength 1",
+    )
+    event_learning_rate: float = param(
+        0.03,
+        unit="share of gap a quarter",
+        low=0,
+        high=1,
+        doc="one-to-many learning at a platform event",
+    )
+    skill_use_rate: float = param(
+        0.96,
+        unit="share",
+        low=0,
+        high=1,
+        doc="trained policymakers using new skills",
+        source="ESCAP-APC Colombia-MINCIT programme",
+    )
+    absorptive_floor: float = param(
+        0.3,
+        unit="share",
+        low=0,
+        high=1,
+        doc="absorptive capacity with no institutional capacity",
+    )
+    agency_efficiency_floor: float = param(
+        0.5,
+        unit="share",
+        low=0,
+        high=1,
+        doc="an action's efficiency = floor + (1 - floor) x the provider's agency capacity",
+    )
+    tie_learning_rate: float = param(
+        0.002,
+        unit="share of gap a quarter",
+        low=0,
+        high=1,
+        doc="peer learning along every alive Southern tie at strength 1, each sector, each"
+        " direction",
+    )
+    adoption_probability: float = param(
+        0.08,
+        unit="probability a quarter",
+        low=0,
+        high=1,
+        doc="chance that a learner pilots a practice it saw, at full absorption",
+    )
+    adoption_gap: float = param(
+        0.1,
+        unit="capacity",
+        low=0,
+        high=1,
+        doc="a pilot needs a teacher at least this far ahead after learning",
+    )
+    adoption_share: float = param(
+        0.25, unit="share", low=0, high=1, doc="share of the remaining gap a pilot closes"
+    )
 
 
 @dataclass
 class DomesticParams:
     """Domestic dynamics (step 6)."""
 
-    capacity_depreciation: float = 0.03  # share of the excess over potential lost a quarter
-    own_investment: float = 0.02  # share of the shortfall below potential closed a quarter
-    agency_potential_effect: float = 0.3  # potential gained per unit of agency capacity gained
-    institutional_learning: float = 0.01  # agency capacity gained per action a quarter
-    institutional_decay: float = 0.002  # agency capacity lost a quarter without action
-    vulnerability_threshold: float = 0.5  # vulnerability criterion's eligibility threshold
+    capacity_depreciation: float = param(
+        0.03,
+        unit="share a quarter",
+        low=0,
+        high=1,
+        doc="share of the excess of capacity over potential lost",
+    )
+    own_investment: float = param(
+        0.02,
+        unit="share a quarter",
+        low=0,
+        high=1,
+        doc="share of the shortfall below potential closed",
+    )
+    agency_potential_effect: float = param(
+        0.3,
+        unit="capacity per unit",
+        low=0,
+        high=1,
+        doc="potential gained per unit of agency capacity gained",
+    )
+    institutional_learning: float = param(
+        0.01,
+        unit="share of gap per action",
+        low=0,
+        high=1,
+        doc="agency capacity gained per action a quarter",
+    )
+    institutional_learning_max_actions: int = param(
+        4,
+        unit="actions a quarter",
+        low=1,
+        doc="agency learning counts at most this many actions a quarter",
+    )
+    institutional_decay: float = param(
+        0.002,
+        unit="share a quarter",
+        low=0,
+        high=1,
+        doc="agency capacity lost in a quarter without action",
+    )
+    vulnerability_threshold: float = param(
+        0.5,
+        unit="index",
+        low=0,
+        high=1,
+        doc="the vulnerability criterion keeps a high-income economy eligible from this index",
+    )
 
 
 @dataclass
 class TieParams:
     """Tie strength dynamics (step 7)."""
 
-    reinforcement: float = 0.3  # strength gained per joint action, toward 1
-    decay_rate: float = 0.04  # share of strength lost in a quarter without joint action
-    dissolve_threshold: float = 0.1  # a tie weaker than this dissolves
-    interregional_event_bonus: float = 0.5  # extra reinforcement of interregional event ties
-    oda_ties_per_donor: int = 30  # draws of a donor's yearly portfolio of principal recipients
+    reinforcement: float = param(
+        0.3,
+        unit="share of distance to 1",
+        low=0,
+        low_open=True,
+        high=1,
+        doc="strength gained per joint action, toward 1; must exceed `dissolve_threshold`",
+    )
+    running_action_reinforcement_share: float = param(
+        0.25,
+        unit="share of reinforcement",
+        low=0,
+        high=1,
+        doc="a running action reinforces its tie each quarter by this share of `reinforcement`",
+    )
+    decay_rate: float = param(
+        0.04,
+        unit="share a quarter",
+        low=0,
+        high=1,
+        doc="share of strength lost in a quarter without joint action",
+    )
+    dissolve_threshold: float = param(
+        0.1,
+        unit="tie strength",
+        low=0,
+        high=1,
+        high_open=True,
+        doc="a tie weaker than this dissolves",
+    )
+    interregional_event_bonus: float = param(
+        0.5,
+        unit="factor",
+        low=0,
+        doc="extra reinforcement of Asia-Pacific-LAC ties at events",
+    )
+    oda_ties_per_donor: int = param(
+        30,
+        unit="draws",
+        low=0,
+        doc="draws of a donor's yearly portfolio of principal recipients (at most this many ODA"
+        " ties)",
+    )
 
 
 @dataclass
 class PlatformParams:
     """Platform rules (step 4, step 7): which platforms exist and how health is judged."""
 
-    specs: dict[str, PlatformSpec] = field(default_factory=default_platforms)
-    dormancy_quarters: int = 8  # no event this long and no funds: dormant
-    min_active_members: int = 3
-    champion_host_share: float = 0.4  # share of an event's cost paid by a champion host
-    activity_window_quarters: int = 4  # a member is active if it took part this recently
+    specs: dict[str, PlatformSpec] = param(
+        unit="platforms",
+        factory=default_platforms,
+        doc="the platforms by code (table 2.3; fields `platforms.specs.*` below): 1 to 62, each"
+        " with rows in the world's membership table",
+        source="table 2.3",
+    )
+    dormancy_quarters: int = param(
+        8,
+        unit="quarters",
+        low=1,
+        doc="without an event this long and without funds for one: dormant",
+    )
+    min_active_members: int = param(
+        3, unit="countries", low=1, doc="involved members a platform needs to stay active"
+    )
+    champion_host_share: float = param(
+        0.4, unit="share", low=0, high=1, doc="share of an event's cost paid by a champion host"
+    )
+    activity_window_quarters: int = param(
+        4, unit="quarters", low=1, doc="a member is involved if it took part this recently"
+    )
 
 
 @dataclass
 class OutputConfig:
     """What a CLI run writes (plain Python runs write nothing unless asked)."""
 
-    figures: bool = True
-    tie_snapshot_every: int = 4  # quarters between tie snapshots (the last step always)
-    panel_every: int = 1  # quarters between rows of the agent panel (the last step always)
-    record_actions: bool = True  # keep the log of every action (large in synthetic worlds)
-    progress: bool = True  # a progress bar, on a terminal only
+    figures: bool = param(True, unit="", doc="draw the figures of a command-line run", source="")
+    tie_snapshot_every: int = param(
+        4,
+        unit="quarters",
+        low=1,
+        doc="quarters between tie snapshots (and the last step)",
+        source="",
+    )
+    panel_every: int = param(
+        1,
+        unit="quarters",
+        low=1,
+        doc="quarters between rows of the agent panel (and period 0 and the last step)",
+        source="",
+    )
+    record_actions: bool = param(
+        True,
+        unit="",
+        doc="keep the log of every action (large in synthetic worlds)",
+        source="",
+    )
+    progress: bool = param(True, unit="", doc="a progress bar, on a terminal only", source="")
 
 
 @dataclass
 class SSCConfig:
     """The whole configuration of a run."""
 
-    seed: int = 42
-    start_year: int = 2025
-    end_year: int = 2040  # inclusive: quarters of 2025 to 2040 by default
-    steps_per_year: int = 4
-    steps: int | None = None  # None: every step from start_year to end_year
+    seed: int = param(42, unit="", low=0, doc="seed of the run (`rng=` in Python)", source="")
+    start_year: int = param(2025, unit="year", doc="first year of the run", source="")
+    end_year: int = param(
+        2040, unit="year", doc="last year of the run, inclusive; >= `start_year`", source=""
+    )
+    steps_per_year: int = param(
+        4, unit="steps", low=1, doc="steps a year: a step is a quarter", source=""
+    )
+    steps: int | None = param(
+        None,
+        unit="steps",
+        low=0,
+        doc="steps to run; null: every step from `start_year` to `end_year`",
+        source="",
+    )
     world: WorldConfig = field(default_factory=WorldConfig)
     scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
     funding: FundingParams = field(default_factory=FundingParams)
@@ -367,9 +1020,13 @@ class SSCConfig:
             return self.steps
         return (self.end_year - self.start_year + 1) * self.steps_per_year
 
-    def validate(self) -> SSCConfig:
-        """Raise `ConfigError` naming every invalid value; return self when all are valid."""
-        problems = _first_per_path(_problems(self))
+    def validate(self, world: WorldTables | None = None) -> SSCConfig:
+        """Raise `ConfigError` naming every invalid value; return self when all are valid.
+
+        With `world`, also check the codes that must name its economies and platforms
+        (`world_problems`).
+        """
+        problems = config_problems(self, world)
         if problems:
             raise ConfigError(problems)
         return self
@@ -449,212 +1106,201 @@ def _enum_value(enum_type: type[Enum], value: Any, name: str, problems: list[str
     return None
 
 
-# --- validation ----------------------------------------------------------------------------
+# --- the schema as data ----------------------------------------------------------------------
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+@dataclass(frozen=True)
+class Parameter:
+    """One leaf of the schema: its dotted path (``platforms.specs.*.x`` for a platform's
+    fields), its type annotation, its default and its declaration."""
+
+    path: str
+    hint: Any
+    default: Any
+    param: Param
 
 
-def _check_share(path: str, value: Any) -> str | None:
-    if not _is_number(value) or not 0.0 <= value <= 1.0:
-        return f"{path} = {value!r}: must be a share in [0, 1]"
+def _default(item: dataclasses.Field) -> Any:
+    if item.default_factory is not dataclasses.MISSING:
+        return item.default_factory()
+    return item.default
+
+
+def _optional(hint: Any) -> tuple[Any, bool]:
+    """The annotation without `| None`, and whether None is allowed."""
+    if typing.get_origin(hint) in (types.UnionType, typing.Union):
+        args = typing.get_args(hint)
+        if type(None) in args:
+            return next(arg for arg in args if arg is not type(None)), True
+    return hint, False
+
+
+def _section_of(hint: Any) -> type | None:
+    """The dataclass a field holds (a section), or that a mapping maps to (platform specs)."""
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return hint
+    if typing.get_origin(hint) is dict and dataclasses.is_dataclass(typing.get_args(hint)[1]):
+        return typing.get_args(hint)[1]
     return None
 
 
-def _check_nonnegative(path: str, value: Any) -> str | None:
-    if not _is_number(value) or value < 0:
-        return f"{path} = {value!r}: must be a number >= 0"
+def _leaves(schema: type, prefix: str = "") -> Iterator[Parameter]:
+    hints = typing.get_type_hints(schema)
+    for item in dataclasses.fields(schema):
+        path = f"{prefix}{item.name}"
+        declared = item.metadata.get(PARAM_KEY)
+        if declared is not None:
+            yield Parameter(path, hints[item.name], _default(item), declared)
+        section = _section_of(hints[item.name])
+        if section is not None:
+            star = ".*" if typing.get_origin(hints[item.name]) is dict else ""
+            yield from _leaves(section, f"{path}{star}.")
+
+
+@functools.cache
+def parameters() -> tuple[Parameter, ...]:
+    """Every declared leaf of the schema, in the order of the dataclasses."""
+    return tuple(_leaves(SSCConfig))
+
+
+def parameter(name: str) -> Parameter:
+    """The declaration of a parameter by flat name (`oda_cut_depth`) or dotted path."""
+    path = flat_parameter_paths().get(name, name)
+    for leaf in parameters():
+        if leaf.path == path:
+            return leaf
+    raise KeyError(f"{name!r} is not a parameter of sscsim.config")
+
+
+def slider_bounds(name: str) -> tuple[float, float]:
+    """The (low, high) range of a slider for a parameter: its explore range if declared, else
+    its valid range. Raises ValueError if the range is unbounded on either side."""
+    declared = parameter(name).param
+    if declared.explore is not None:
+        return declared.explore
+    if declared.low is None or declared.high is None:
+        raise ValueError(
+            f"{name}: valid range {declared.range_text()!r} is unbounded and no"
+            " explore range is declared"
+        )
+    return declared.low, declared.high
+
+
+# --- validation: one walk over the schema, then the rules that join fields ---------------------
+
+
+def _show(value: Any) -> str:
+    """A value as a message shows it (numpy scalars as the Python numbers they hold)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    return repr(value)
+
+
+def _type_problem(value: Any, hint: Any) -> str | None:
+    """What is wrong with the type of a scalar value, if anything (before its range)."""
+    if hint is bool:
+        return None if isinstance(value, bool | np.bool_) else "must be true or false"
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        choices = ", ".join(member.value for member in hint)
+        return None if isinstance(value, hint) else f"must be one of {choices}"
+    if hint is str:
+        return None if isinstance(value, str) else "must be text"
+    if isinstance(value, bool | np.bool_):
+        return "must be a whole number" if hint is int else "must be a number"
+    if hint is int:
+        return None if isinstance(value, int | np.integer) else "must be a whole number"
+    if hint is float:
+        if not isinstance(value, int | float | np.integer | np.floating):
+            return "must be a number"
+        return None if math.isfinite(value) else "must be finite"
     return None
 
 
-def _check_positive(path: str, value: Any) -> str | None:
-    if not _is_number(value) or value <= 0:
-        return f"{path} = {value!r}: must be a number > 0"
+def _value_problem(value: Any, hint: Any, declared: Param | None) -> str | None:
+    problem = _type_problem(value, hint)
+    if problem is not None or declared is None:
+        return problem
+    if hint in (int, float) and not declared.contains(value):
+        text = declared.range_text()
+        return f"must be in {text}" if text[0] in "[(" else f"must be {text}"
+    if hint is str and declared.form is not None and not declared.form.matches(value):
+        return f"must be {declared.form.description}"
     return None
 
 
-_SHARES = {
-    "scenario": ("oda_cut_depth", "professionalisation_rate"),
-    "funding": (
-        "ssc_budget_share_gdp",
-        "triangular_share_of_oda",
-        "trust_fund_share_of_oda",
-        "member_contribution_share",
-        "triangular_cofunding_share",
-        "refundable_share",
-        "multilateral_cost_discount",
-        "champion_interregional_discount",
-        "income_threshold_growth",
-    ),
-    "matching": ("request_rate", "offer_quantile", "min_capacity_gap"),
-    "diffusion": (
-        "learning_rate",
-        "event_learning_rate",
-        "tie_learning_rate",
-        "skill_use_rate",
-        "absorptive_floor",
-        "adoption_probability",
-        "adoption_gap",
-        "adoption_share",
-    ),
-    "domestic": (
-        "capacity_depreciation",
-        "own_investment",
-        "agency_potential_effect",
-        "institutional_learning",
-        "institutional_decay",
-        "vulnerability_threshold",
-    ),
-    "ties": ("reinforcement", "decay_rate", "dissolve_threshold"),
-    "platforms": ("champion_host_share",),
-}
-
-_POSITIVE = {
-    "funding": (
-        "repayment_years",
-        "action_cost_usd",
-        "interregional_cost_multiplier",
-        "budget_carryover_years",
-    ),
-    "matching": (
-        "choice_temperature",
-        "actions_per_agency",
-        "triangular_appeal",
-        "platform_appeal",
-    ),
-}
-
-
-def _type_problems(value: Any, path: str, hint: Any):
-    """Values whose type does not match the schema's annotation (checked before any range)."""
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if origin in (types.UnionType, typing.Union):
-        if value is None and type(None) in args:
-            return
-        hint = next(arg for arg in args if arg is not type(None))
-        origin, args = typing.get_origin(hint), typing.get_args(hint)
+def _walk(value: Any, path: str, hint: Any, declared: Param | None) -> Iterator[tuple[str, str]]:
+    """(path, problem) for every bad value under `path`; each value is checked on its own."""
+    hint, optional = _optional(hint)
+    if value is None and optional:
+        return
     label = path or "config"
-    if dataclasses.is_dataclass(hint):
+    origin = typing.get_origin(hint)
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         if not isinstance(value, hint):
-            yield f"{label} = {value!r}: must be a {hint.__name__} section"
+            yield path, f"{label} = {_show(value)}: must be a {hint.__name__} section"
             return
         hints = typing.get_type_hints(hint)
         for item in dataclasses.fields(hint):
             child = f"{path}.{item.name}" if path else item.name
-            yield from _type_problems(getattr(value, item.name), child, hints[item.name])
+            yield from _walk(
+                getattr(value, item.name), child, hints[item.name], item.metadata.get(PARAM_KEY)
+            )
     elif origin is list:
         if not isinstance(value, list | tuple):
-            yield f"{label} = {value!r}: must be a list"
+            yield path, f"{label} = {_show(value)}: must be a list"
             return
         for k, element in enumerate(value):
-            yield from _type_problems(element, f"{label}[{k}]", args[0])
+            yield from _walk(element, f"{path}[{k}]", typing.get_args(hint)[0], declared)
     elif origin is dict:
         if not isinstance(value, dict):
-            yield f"{label} = {value!r}: must be a mapping"
+            yield path, f"{label} = {_show(value)}: must be a mapping"
             return
         for key, element in value.items():
-            yield from _type_problems(element, f"{label}.{key}", args[1])
-    elif hint is bool:
-        if not isinstance(value, bool | np.bool_):
-            yield f"{label} = {value!r}: must be true or false"
-    elif hint is int:
-        if isinstance(value, bool) or not isinstance(value, int | np.integer):
-            yield f"{label} = {value!r}: must be a whole number"
-    elif hint is float:
-        if isinstance(value, bool) or not isinstance(value, int | float | np.number):
-            yield f"{label} = {value!r}: must be a number"
-        elif not math.isfinite(value):
-            yield f"{label} = {value!r}: must be finite"
-    elif hint is str:
-        if not isinstance(value, str):
-            yield f"{label} = {value!r}: must be text"
-    elif isinstance(hint, type) and issubclass(hint, Enum) and not isinstance(value, hint):
-        choices = ", ".join(member.value for member in hint)
-        yield f"{label} = {value!r}: not one of {choices}"
+            if not isinstance(key, str):
+                yield path, f"{label}: key {_show(key)} must be text"
+            elif element is None:  # an override that meant to drop the entry
+                yield (
+                    f"{path}.{key}",
+                    f"{path}.{key} = None: must be a {typing.get_args(hint)[1].__name__} section"
+                    f" (leave {key} out of {path} to drop it)",
+                )
+            else:
+                yield from _walk(element, f"{path}.{key}", typing.get_args(hint)[1], None)
+    else:
+        problem = _value_problem(value, hint, declared)
+        if problem is not None:
+            yield path, f"{label} = {_show(value)}: {problem}"
 
 
-def _first_per_path(problems) -> list[str]:
-    """Keep the first problem reported for each dotted path (a value can break several rules)."""
-    seen: dict[str, str] = {}
-    for problem in problems:
-        path = problem.split(" = ", 1)[0].split(":", 1)[0]
-        seen.setdefault(path, problem)
-    return list(seen.values())
+def _overlaps(path: str, other: str) -> bool:
+    """Whether one path is the other or lies beneath it (`a.b` and `a.b[2]`, `a` and `a.b`)."""
+    short, long = sorted((path, other), key=len)
+    return long == short or long.startswith((f"{short}.", f"{short}["))
 
 
-def _problems(config: SSCConfig):
-    type_problems = list(_type_problems(config, "", SSCConfig))
-    if type_problems:  # ranges below assume the types are right
-        yield from type_problems
-        return
-    for section, names in _SHARES.items():
-        for name in names:
-            problem = _check_share(f"{section}.{name}", getattr(getattr(config, section), name))
-            if problem:
-                yield problem
-    for section, names in _POSITIVE.items():
-        for name in names:
-            problem = _check_positive(f"{section}.{name}", getattr(getattr(config, section), name))
-            if problem:
-                yield problem
-    for section in ("funding", "matching", "diffusion", "domestic", "ties", "scenario"):
-        values = getattr(config, section)
-        for item in dataclasses.fields(values):
-            value = getattr(values, item.name)
-            if _is_number(value) and value < 0:
-                yield f"{section}.{item.name} = {value!r}: must not be negative"
-            elif isinstance(value, float) and not math.isfinite(value):
-                yield f"{section}.{item.name} = {value!r}: must be finite"
-    multiplier = config.funding.interregional_cost_multiplier
-    if _is_number(multiplier) and multiplier < 1:
-        yield f"funding.interregional_cost_multiplier = {multiplier!r}: must be >= 1"
-    yield from _time_problems(config)
-    yield from _scenario_problems(config.scenario)
-    yield from _matching_problems(config.matching)
-    yield from _world_problems(config.world)
-    yield from _platform_problems(config.platforms, config.world.sectors)
-    for code, spec in config.platforms.specs.items():
-        if spec.events_per_year > config.steps_per_year:
-            yield (
-                f"platforms.specs.{code}.events_per_year = {spec.events_per_year!r}: at most one"
-                f" event a step ({config.steps_per_year} a year)"
-            )
-    if config.ties.reinforcement <= config.ties.dissolve_threshold:
-        yield (
-            f"ties.reinforcement = {config.ties.reinforcement!r}: must exceed"
-            f" ties.dissolve_threshold ({config.ties.dissolve_threshold}), or new ties dissolve"
-            " at once"
-        )
-    if config.output.panel_every < 1:
-        yield f"output.panel_every = {config.output.panel_every!r}: must be an integer >= 1"
-    if len(config.platforms.specs) > 62:
-        yield f"platforms.specs: {len(config.platforms.specs)} platforms; at most 62"
-    if config.world.synthetic_actors is not None and config.world.synthetic_actors < 2:
-        yield f"world.synthetic_actors = {config.world.synthetic_actors!r}: must be >= 2 or null"
-    if config.world.initial_ties_per_actor < 0:
-        yield (
-            f"world.initial_ties_per_actor = {config.world.initial_ties_per_actor!r}:"
-            " must not be negative"
-        )
-    if config.output.tie_snapshot_every < 1:
-        every = config.output.tie_snapshot_every
-        yield f"output.tie_snapshot_every = {every!r}: must be an integer >= 1"
+Valid = Callable[..., bool]
+Rule = Callable[[SSCConfig, Valid], Iterator[str]]
+_RULES: list[Rule] = []
 
 
-def _time_problems(config: SSCConfig):
-    if not isinstance(config.steps_per_year, int) or config.steps_per_year < 1:
-        yield f"steps_per_year = {config.steps_per_year!r}: must be an integer >= 1"
-    if not isinstance(config.seed, int) or isinstance(config.seed, bool) or config.seed < 0:
-        yield f"seed = {config.seed!r}: must be an integer >= 0"
-    if config.end_year < config.start_year:
+def _rule(function: Rule) -> Rule:
+    """Register a rule that joins several fields. A rule checks `valid(path, ...)` first: the
+    walk found nothing wrong under those paths, so their values have the declared types."""
+    _RULES.append(function)
+    return function
+
+
+@_rule
+def _time_rules(config: SSCConfig, valid: Valid) -> Iterator[str]:
+    if valid("start_year", "end_year") and config.end_year < config.start_year:
         yield f"end_year = {config.end_year!r}: must not be before start_year ({config.start_year})"
-    if config.steps is not None and (not isinstance(config.steps, int) or config.steps < 0):
-        yield f"steps = {config.steps!r}: must be an integer >= 0 or null"
 
 
-def _scenario_problems(scenario: ScenarioConfig):
-    years, multipliers = scenario.oda_path_years, scenario.oda_path_multipliers
+@_rule
+def _scenario_rules(config: SSCConfig, valid: Valid) -> Iterator[str]:
+    if not valid("scenario.oda_path_years", "scenario.oda_path_multipliers"):
+        return
+    years, multipliers = config.scenario.oda_path_years, config.scenario.oda_path_multipliers
     if len(years) != len(multipliers):
         yield (
             f"scenario.oda_path_years has {len(years)} entries but scenario.oda_path_multipliers"
@@ -662,77 +1308,313 @@ def _scenario_problems(scenario: ScenarioConfig):
         )
     if any(later <= earlier for earlier, later in itertools.pairwise(years)):
         yield f"scenario.oda_path_years = {list(years)}: must be strictly increasing"
-    for k, multiplier in enumerate(multipliers):
-        problem = _check_nonnegative(f"scenario.oda_path_multipliers[{k}]", multiplier)
-        if problem:
-            yield problem
-    if not _is_number(scenario.fealac_fund_multiplier) or scenario.fealac_fund_multiplier < 0:
-        yield f"scenario.fealac_fund_multiplier = {scenario.fealac_fund_multiplier!r}: must be >= 0"
 
 
-def _matching_problems(matching: MatchingParams):
-    if matching.min_duration_quarters < 1:
-        yield f"matching.min_duration_quarters = {matching.min_duration_quarters}: must be >= 1"
-    if matching.max_duration_quarters < matching.min_duration_quarters:
+@_rule
+def _funding_rules(config: SSCConfig, valid: Valid) -> Iterator[str]:
+    funding = config.funding
+    if valid("funding.triangular_share_of_oda", "funding.trust_fund_share_of_oda"):
+        triangular, trust = funding.triangular_share_of_oda, funding.trust_fund_share_of_oda
+        if triangular + trust > 1:
+            yield (
+                f"funding.triangular_share_of_oda + funding.trust_fund_share_of_oda ="
+                f" {_show(triangular)} + {_show(trust)}: the northern shares of ODA must not sum"
+                " above 1"
+            )
+    names = (
+        "vulnerability_weight_sids",
+        "vulnerability_weight_ldc",
+        "vulnerability_weight_capacity",
+    )
+    if valid(*(f"funding.{name}" for name in names)):
+        weights = [getattr(funding, name) for name in names]
+        if not math.isclose(sum(weights), 1.0, abs_tol=1e-9):
+            yield (
+                " + ".join(f"funding.{name}" for name in names)
+                + " = "
+                + " + ".join(_show(w) for w in weights)
+                + ": the weights of the vulnerability index must sum to 1"
+            )
+
+
+@_rule
+def _matching_rules(config: SSCConfig, valid: Valid) -> Iterator[str]:
+    matching = config.matching
+    if (
+        valid("matching.min_duration_quarters", "matching.max_duration_quarters")
+        and matching.max_duration_quarters < matching.min_duration_quarters
+    ):
         yield (
-            f"matching.max_duration_quarters = {matching.max_duration_quarters}: must be >= "
+            f"matching.max_duration_quarters = {matching.max_duration_quarters!r}: must be >= "
             f"min_duration_quarters ({matching.min_duration_quarters})"
         )
-    for name in (
-        "request_sectors",
-        "offer_sectors",
-        "candidate_sample",
-        "funder_sample",
-        "provider_attempts",
+
+
+@_rule
+def _tie_rules(config: SSCConfig, valid: Valid) -> Iterator[str]:
+    ties = config.ties
+    if (
+        valid("ties.reinforcement", "ties.dissolve_threshold")
+        and ties.reinforcement <= ties.dissolve_threshold
     ):
-        value = getattr(matching, name)
-        if not isinstance(value, int) or value < 1:
-            yield f"matching.{name} = {value!r}: must be an integer >= 1"
+        yield (
+            f"ties.reinforcement = {_show(ties.reinforcement)}: must exceed"
+            f" ties.dissolve_threshold ({_show(ties.dissolve_threshold)}), or new ties dissolve"
+            " at once"
+        )
 
 
-def _world_problems(world: WorldConfig):
-    if not world.sectors:
-        yield "world.sectors: must name at least one sector"
-    duplicates = sorted({s for s in world.sectors if list(world.sectors).count(s) > 1})
-    if duplicates:
-        yield f"world.sectors: {duplicates} listed more than once"
-    for code in world.champions:
-        if not _is_iso3(code):
-            yield f"world.champions: {code!r} is not an ISO3 code (three capital letters)"
-    for pair in world.partnerships:
-        parts = pair.split(":") if isinstance(pair, str) else []
-        if len(parts) != 2 or not all(_is_iso3(code) for code in parts) or parts[0] == parts[1]:
-            yield f"world.partnerships: {pair!r} is not two different ISO3 codes as 'AAA:BBB'"
-    problem = _check_share("world.partnership_trust", world.partnership_trust)
-    if problem:
-        yield problem
+@_rule
+def _world_rules(config: SSCConfig, valid: Valid) -> Iterator[str]:
+    world = config.world
+    if valid("world.sectors"):
+        if not world.sectors:
+            yield "world.sectors = []: must name at least one sector"
+        for sector in sorted({s for s in world.sectors if list(world.sectors).count(s) > 1}):
+            yield f"world.sectors = {list(world.sectors)!r}: lists {sector!r} more than once"
+    if isinstance(world, WorldConfig) and isinstance(world.partnerships, list | tuple):
+        for k, pair in enumerate(world.partnerships):
+            if valid(f"world.partnerships[{k}]") and pair[:3] == pair[4:]:
+                yield f"world.partnerships[{k}] = {pair!r}: must join two different economies"
 
 
-def _is_iso3(code: object) -> bool:
-    return isinstance(code, str) and len(code) == 3 and code.isalpha() and code.isupper()
-
-
-def _platform_problems(platforms: PlatformParams, sectors: list[str]):
-    for code, spec in platforms.specs.items():
+@_rule
+def _platform_rules(config: SSCConfig, valid: Valid) -> Iterator[str]:
+    platforms = config.platforms
+    if not isinstance(platforms, PlatformParams) or not isinstance(platforms.specs, dict):
+        return  # reported by the walk
+    specs = platforms.specs
+    if not specs:
+        # The model's event step convenes the platform agents; with none it cannot run.
+        yield "platforms.specs = {}: must hold at least one platform"
+    if len(specs) > 62:  # platforms are bits of an int64 membership mask
+        yield f"platforms.specs: {len(specs)} platforms; at most 62"
+    for code, spec in specs.items():
         path = f"platforms.specs.{code}"
-        for name in (
-            "events_per_year",
-            "event_cost_usd",
-            "northern_fund_weight",
-            "member_fund_weight",
-        ):
-            problem = _check_nonnegative(f"{path}.{name}", getattr(spec, name))
-            if problem:
-                yield problem
-        problem = _check_positive(f"{path}.coordinator_term_years", spec.coordinator_term_years)
-        if problem:
-            yield problem
-        if not isinstance(spec.participants_per_event, int) or spec.participants_per_event < 2:
-            yield f"{path}.participants_per_event = {spec.participants_per_event!r}: must be >= 2"
-        for theme in spec.themes:
-            if theme not in sectors:
-                yield f"{path}.themes: {theme!r} is not one of world.sectors"
-    for name in ("dormancy_quarters", "min_active_members", "activity_window_quarters"):
-        value = getattr(platforms, name)
-        if not isinstance(value, int) or value < 1:
-            yield f"platforms.{name} = {value!r}: must be an integer >= 1"
+        if not isinstance(code, str) or not valid(path):
+            continue
+        if valid("steps_per_year") and spec.events_per_year > config.steps_per_year:
+            yield (
+                f"{path}.events_per_year = {_show(spec.events_per_year)}: at most one event a"
+                f" step ({config.steps_per_year} a year)"
+            )
+        if valid("world.sectors"):
+            for theme in spec.themes:
+                if theme not in config.world.sectors:
+                    yield f"{path}.themes: {theme!r} is not one of world.sectors"
+
+
+def world_problems(config: SSCConfig, world: WorldTables) -> list[str]:
+    """Codes of `config` that do not name what they must in `world`.
+
+    Champions must be Southern economies of the world's countries table, partnership codes
+    Southern economies, EDP members economies of the table, and every platform of
+    `platforms.specs` must have rows in the membership table (EDP too unless
+    `world.edp_members` lists its members). In a synthetic world codes name economies (its
+    `country` column), and it holds only the economies it drew: check a synthetic run's codes
+    against its base world, as the model does.
+    """
+    countries = world.countries
+    column = "country" if "country" in countries else "iso3"
+    known = set(countries[column])
+    southern = set(countries.loc[countries["southern"], column])
+    problems = []
+    for k, code in enumerate(config.world.champions):
+        if code not in known:
+            problems.append(
+                f"world.champions[{k}]: {code!r} is not an ISO3 code of the world table"
+            )
+        elif code not in southern:
+            problems.append(f"world.champions[{k}]: {code!r} is not a Southern country")
+    for k, pair in enumerate(config.world.partnerships):
+        for code in str(pair).split(":"):
+            if code not in southern:
+                problems.append(
+                    f"world.partnerships[{k}]: {code!r} (in {pair!r}) is not a Southern country"
+                    " of the world table"
+                )
+    for k, code in enumerate(config.world.edp_members or []):
+        if code not in known:
+            problems.append(
+                f"world.edp_members[{k}]: {code!r} is not an ISO3 code of the world table"
+            )
+    platforms = set(world.memberships["platform"])
+    for code in config.platforms.specs:
+        if code == "EDP" and config.world.edp_members is not None:
+            continue  # its members are listed in the configuration
+        if code not in platforms:
+            problems.append(
+                f"platforms.specs.{code}: no rows for {code!r} in the world's membership table"
+                f" (platforms there: {', '.join(sorted(map(str, platforms)))})"
+            )
+    return problems
+
+
+def config_problems(config: SSCConfig, world: WorldTables | None = None) -> list[str]:
+    """Every problem of `config` (and, given a world, of its codes in that world), each naming
+    the dotted path and the bad value; empty if the configuration is valid."""
+    found = list(_walk(config, "", SSCConfig, None))
+    bad = [path for path, _ in found]
+
+    def valid(*paths: str) -> bool:
+        return not any(_overlaps(path, other) for path in paths for other in bad)
+
+    problems = [problem for _, problem in found]
+    for rule in _RULES:
+        problems += rule(config, valid)
+    if world is not None and valid(
+        "world.champions", "world.partnerships", "world.edp_members", "platforms.specs"
+    ):
+        problems += world_problems(config, world)
+    return problems
+
+
+# --- the parameter table of docs/ODD.md --------------------------------------------------------
+
+
+def _default_text(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Enum):
+        return f"`{value.value}`"
+    if isinstance(value, float) and value >= 1000 and value.is_integer():
+        return f"{value:,.0f}"
+    if isinstance(value, dict):
+        return ", ".join(value) or "{}"
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        shown = ", ".join(str(v) for v in value[:4])
+        return shown if len(value) <= 4 else f"{shown}, ... ({len(value)} in all)"
+    if isinstance(value, str):
+        return f"`{value}`" if value else '""'
+    return repr(value)
+
+
+def _range_column(leaf: Parameter) -> str:
+    hint, optional = _optional(leaf.hint)
+    declared = leaf.param
+    each = typing.get_origin(hint) is list
+    if each:
+        hint = typing.get_args(hint)[0]
+    if hint is bool:
+        text = "true or false"
+    elif isinstance(hint, type) and issubclass(hint, Enum):
+        text = " or ".join(f"`{member.value}`" for member in hint)
+    elif declared.form is not None:
+        text = declared.form.description
+    elif hint is str:
+        text = "text"
+    elif hint in (int, float):
+        text = declared.range_text() or "number"
+        text = "integer" if text == "number" and hint is int else text
+        text = f"integer {text}" if hint is int and text != "integer" else text
+        if declared.explore is not None:
+            low, high = declared.explore
+            text += f"; explored [{_number(low)}, {_number(high)}]"
+    else:
+        text = ""
+    if each and text:
+        text = f"each {text}"
+    if optional:
+        text = f"{text} or null"
+    return text
+
+
+def parameter_table_markdown(select: Sequence[str] | None = None) -> str:
+    """The parameter table (markdown): dotted path, default, unit, range, meaning and source.
+
+    `select` keeps the parameters whose path is one of these or lies beneath one (``funding``,
+    ``platforms.specs.*``), in the order given; default: every parameter.
+    """
+    leaves: Sequence[Parameter] = parameters()
+    if select is not None:
+        chosen = [
+            leaf
+            for wanted in select
+            for leaf in leaves
+            if leaf.path == wanted or leaf.path.startswith(f"{wanted}.")
+        ]
+        leaves = list({leaf.path: leaf for leaf in chosen}.values())  # in order, each once
+        missing = [w for w in select if not any(_overlaps(w, leaf.path) for leaf in leaves)]
+        if missing:
+            raise KeyError(f"not parameters of sscsim.config: {', '.join(missing)}")
+    rows = [
+        "| parameter | default | unit | range | meaning | source |",
+        "|---|---|---|---|---|---|",
+    ]
+    for leaf in leaves:
+        cells = (
+            f"`{leaf.path}`",
+            _default_text(leaf.default),
+            leaf.param.unit or "—",
+            _range_column(leaf) or "—",
+            leaf.param.doc,
+            leaf.param.source or "—",
+        )
+        rows.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(rows) + "\n"
+
+
+ODD_BEGIN = "<!-- parameters:begin"
+ODD_END = "<!-- parameters:end -->"
+_ODD_BLOCK = re.compile(
+    r"(?P<begin><!-- parameters:begin(?P<select>[^>]*?)-->\n)(?P<table>.*?)"
+    r"(?P<end><!-- parameters:end -->)",
+    re.DOTALL,
+)
+
+
+def odd_with_parameters(text: str) -> str:
+    """`text` (docs/ODD.md) with every block between ``<!-- parameters:begin [paths] -->`` and
+    ``<!-- parameters:end -->`` replaced by the generated table of those paths (all if none)."""
+    if ODD_BEGIN not in text:
+        raise ValueError(f"no {ODD_BEGIN} ... --> marker in the text")
+
+    def table(match: re.Match) -> str:
+        select = match["select"].split() or None
+        return match["begin"] + parameter_table_markdown(select) + match["end"]
+
+    return _ODD_BLOCK.sub(table, text)
+
+
+def write_odd(path: str | Path) -> bool:
+    """Rewrite the parameter tables of docs/ODD.md at `path`; return whether anything changed."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    updated = odd_with_parameters(text)
+    if updated != text:
+        path.write_text(updated, encoding="utf-8")
+    return updated != text
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m sscsim.config --write-odd docs/ODD.md`` (or ``--check-odd``; ``--table``)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m sscsim.config", description=main.__doc__)
+    action = parser.add_mutually_exclusive_group(required=True)
+    action.add_argument("--write-odd", metavar="ODD.md", help="rewrite its parameter tables")
+    action.add_argument("--check-odd", metavar="ODD.md", help="fail if its tables are stale")
+    action.add_argument("--table", action="store_true", help="print the full parameter table")
+    args = parser.parse_args(argv)
+    if args.table:
+        print(parameter_table_markdown(), end="")
+    elif args.write_odd:
+        print(f"{args.write_odd}: {'updated' if write_odd(args.write_odd) else 'up to date'}")
+    else:
+        text = Path(args.check_odd).read_text(encoding="utf-8")
+        if odd_with_parameters(text) != text:
+            print(
+                f"{args.check_odd}: parameter tables out of date; run"
+                f" python -m sscsim.config --write-odd {args.check_odd}",
+                file=sys.stderr,
+            )
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

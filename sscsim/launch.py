@@ -1,6 +1,6 @@
 """Hydra's multirun edge: thread limits, one numba cache warm-up, job status, aggregation.
 
-`SweepCallback` is registered in configs/config.yaml. Before the fan-out it pins numba and
+`SweepCallback` is registered in sscsim/conf/config.yaml. Before the fan-out it pins numba and
 BLAS threads to one per job (a job is one serial simulation; the variables only count if set
 before numba or numpy start in the job's process, hence in the parent whose environment every
 worker, local or Slurm, inherits) and compiles the kernels once so that no job compiles them

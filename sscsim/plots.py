@@ -1,21 +1,31 @@
-"""Figures of a run, in one consistent style (PNG for quick looks)."""
+"""Figures of a run, in one consistent style (PNG for quick looks).
+
+Figures are `matplotlib.figure.Figure` objects drawn without pyplot: nothing here selects a
+backend or keeps pyplot state, so importing this module leaves a notebook's or an application's
+backend alone, and figures can be drawn on servers, in threads (the app) and in sweeps alike.
+Saving a figure renders it with the file format's own canvas (Agg for PNG). To show a returned
+figure in a notebook, `%matplotlib inline` (or display the saved file).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
-
-matplotlib.use("Agg")  # files only: runs happen on servers and in tests
-
-import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from sscsim.results import atomic_path
+from sscsim.state.modalities import MODALITIES
 
-STYLE: dict[str, object] = {
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
+STYLE: dict[RcKeyType, Any] = {
     "figure.figsize": (7.0, 4.0),
     "figure.dpi": 120,
     "axes.spines.top": False,
@@ -34,24 +44,27 @@ KIND_COLOURS: dict[str, str] = {
     "champion": "#7570b3",
     "other": "#999999",
 }
-MODALITY_COLOURS: dict[str, str] = {
-    "bilateral": "#1f78b4",
-    "triangular": "#e31a1c",
-    "platform": "#33a02c",
-}
+MODALITY_COLOURS: dict[str, str] = {m.name: m.colour for m in MODALITIES}
 
 
 @contextmanager
-def _figure(target: Path) -> Iterator[plt.Axes]:
-    with plt.rc_context(STYLE):
-        figure, axes = plt.subplots()
-        try:
-            yield axes
-            figure.tight_layout()
-            with atomic_path(target) as temporary:
-                figure.savefig(temporary, format=target.suffix.lstrip("."))
-        finally:
-            plt.close(figure)
+def styled_figure(**figure_options: Any) -> Iterator[Figure]:
+    """A new figure in the package's style (`Figure(**figure_options)`, e.g. `figsize`), with no
+    pyplot state; the style stays in force inside the block, so draw and save there."""
+    with matplotlib.rc_context(STYLE):
+        yield Figure(**figure_options)
+
+
+@contextmanager
+def _figure(target: Path) -> Iterator[Axes]:
+    """One set of axes, saved atomically to `target` (its suffix gives the format)."""
+    target = Path(target)
+    with styled_figure() as figure:
+        axes = figure.subplots()
+        yield axes
+        figure.tight_layout()
+        with atomic_path(target) as temporary:
+            figure.savefig(temporary, format=target.suffix.lstrip("."))
 
 
 def capacity_by_kind(timeseries: pd.DataFrame, target: Path) -> Path:
@@ -149,7 +162,7 @@ REGION_COLOURS: dict[str, str] = {
 }
 
 
-def save(figure: plt.Figure, target: Path, formats: tuple[str, ...] = ("png",)) -> list[Path]:
+def save(figure: Figure, target: Path, formats: tuple[str, ...] = ("png",)) -> list[Path]:
     """Save a figure atomically in each format (png, svg, pdf) beside `target`'s stem."""
     target = Path(target)
     written = []
@@ -168,10 +181,10 @@ def region_circle(
     layers: tuple[str, ...] = ("bilateral", "triangular", "platform"),
     target: Path | None = None,
     formats: tuple[str, ...] = ("png", "svg"),
-) -> plt.Figure:
+) -> Figure:
     """Ties between regions on a circle: countries around the rim grouped by region (one arc a
     region), a chord per tie, Asia-Pacific to LAC chords drawn strongest. Returns the figure
-    (also saved when `target` is given)."""
+    (also saved when `target` is given); in a notebook, `%matplotlib inline` shows it."""
     import numpy as np
 
     period = int(ties["period"].max()) if period is None else period
@@ -182,8 +195,8 @@ def region_circle(
         zip(order["iso3"], np.linspace(0, 2 * np.pi, len(order), endpoint=False), strict=True)
     )
     region = dict(zip(order["iso3"], order["region"], strict=True))
-    with plt.rc_context(STYLE):
-        figure, axes = plt.subplots(figsize=(7, 7))
+    with styled_figure(figsize=(7, 7)) as figure:
+        axes = figure.subplots()
         for row in chosen.itertuples(index=False):
             if row.source not in angle or row.target not in angle:
                 continue

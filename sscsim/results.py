@@ -12,7 +12,7 @@ import platform
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
@@ -37,7 +37,7 @@ PACKAGES: tuple[str, ...] = (
 
 
 @contextmanager
-def atomic_path(target: Path):
+def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside `target`; on success rename it onto `target`."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -34,8 +34,10 @@ def config_yaml(config: SSCConfig) -> str:
 def run_and_save(config: SSCConfig, run_dir: Path, progress: bool | None = None) -> dict[str, Any]:
     """Build the model, run it to the end and write its folder; return the summary.
 
-    Values are checked before any work (`ConfigError`, `WorldDataError`).
+    Values are checked before any work and before the folder exists (`ConfigError`,
+    `WorldDataError`).
     """
+    config.validate()
     from sscsim.model import SSCModel
     from sscsim.plots import run_figures
     from sscsim.results import write_run

@@ -1,16 +1,18 @@
 """Global sensitivity analysis with SALib: Sobol indices and Morris elementary effects of the key
-parameters (named, with ranges, in configs/sensitivity/) on the model's outputs.
+parameters (named, with ranges, in a plan: sscsim/conf/sensitivity/) on the model's outputs.
+Needs the `sensitivity` extra (`pip install "sscsim[sensitivity]"`).
 
     python -m sscsim.sensitivity run                      # sample, evaluate (all cores), analyse
-    python -m sscsim.sensitivity run --config configs/sensitivity/default.yaml --workers 2
+    python -m sscsim.sensitivity run --config morris --workers 2      # a packaged plan by name
+    python -m sscsim.sensitivity run --config my_plan.yaml            # or a plan file of one's own
     python -m sscsim.sensitivity sample --out DIR         # on a cluster: sample once,
     python -m sscsim.sensitivity evaluate --out DIR --part K --parts P   # a job a part,
     python -m sscsim.sensitivity analyze --out DIR        # then analyse
 
-Outputs in the folder (default results/sensitivity/<method>): samples.parquet, outputs.parquet
-(one row per sample: its number, the parameters and the outputs), indices.csv (each index with
-its 95 % confidence interval) and indices.png. Parts are written atomically; evaluating skips parts
-already done, so a stopped analysis resumes.
+Outputs in the folder (default results/sensitivity/<method> under the current folder):
+samples.parquet, outputs.parquet (one row per sample: its number, the parameters and the
+outputs), indices.csv (each index with its 95 % confidence interval) and indices.png. Parts are
+written atomically; evaluating skips parts already done, so a stopped analysis resumes.
 """
 
 from __future__ import annotations
@@ -26,10 +28,23 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from sscsim.extras import MissingExtraError, require
 from sscsim.results import write_parquet
 
-DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "configs" / "sensitivity" / "default.yaml"
+PLANS_DIR = Path(__file__).resolve().parent / "conf" / "sensitivity"
+DEFAULT_CONFIG = PLANS_DIR / "default.yaml"
 METHODS = ("sobol", "morris")
+PURPOSE = "python -m sscsim.sensitivity"
+
+
+def plan_path(value: str | Path) -> Path:
+    """A plan file: `value` itself if it names a file, else the packaged plan of that name
+    ("default", "morris"), so that the packaged plans need no path from any folder."""
+    path = Path(value)
+    packaged = PLANS_DIR / f"{path.stem}.yaml"
+    if not path.is_file() and path.parent == Path(".") and packaged.is_file():
+        return packaged
+    return path
 
 
 @dataclass
@@ -100,12 +115,10 @@ OUTPUTS = {
 def sample(plan: Plan, seed: int = 0) -> pd.DataFrame:
     """The parameter samples of the plan's method, one row each."""
     if plan.method == "sobol":
-        from SALib.sample import sobol
-
+        sobol = require("SALib.sample.sobol", PURPOSE)
         values = sobol.sample(plan.problem, plan.samples, calc_second_order=False, seed=seed)
     else:
-        from SALib.sample import morris
-
+        morris = require("SALib.sample.morris", PURPOSE)
         values = morris.sample(plan.problem, plan.samples, num_levels=4, seed=seed)
     frame = pd.DataFrame(values, columns=list(plan.parameters))
     frame.insert(0, "sample", np.arange(len(frame)))
@@ -113,13 +126,13 @@ def sample(plan: Plan, seed: int = 0) -> pd.DataFrame:
 
 
 def evaluate_one(
-    arguments: tuple[dict[str, float], list[int], int | None, list[str]],
+    arguments: tuple[dict[str, Any], list[int], int | None, list[str]],
 ) -> list[float]:
     """The plan's outputs for one parameter sample, averaged over seeds."""
     from sscsim.model import SSCModel
 
     parameters, seeds, steps, outputs = arguments
-    extra = {"steps": steps} if steps is not None else {}
+    extra: dict[str, Any] = {"steps": steps} if steps is not None else {}
     results = []
     for seed in seeds:
         model = SSCModel(rng=seed, **parameters, **extra).run()
@@ -149,13 +162,11 @@ def analyze(plan: Plan, outputs: pd.DataFrame) -> pd.DataFrame:
             continue  # a constant output has no sensitivity to apportion
         y = np.nan_to_num(y, nan=np.nanmean(y))
         if plan.method == "sobol":
-            from SALib.analyze import sobol
-
+            sobol = require("SALib.analyze.sobol", PURPOSE)
             result = sobol.analyze(plan.problem, y, calc_second_order=False, seed=0)
             columns = {"S1": "S1", "S1_conf": "S1_conf", "ST": "ST", "ST_conf": "ST_conf"}
         else:
-            from SALib.analyze import morris
-
+            morris = require("SALib.analyze.morris", PURPOSE)
             result = morris.analyze(plan.problem, x, y, seed=0)
             columns = {"mu_star": "mu_star", "mu_star_conf": "mu_star_conf", "sigma": "sigma"}
         for k, parameter in enumerate(plan.parameters):
@@ -165,13 +176,12 @@ def analyze(plan: Plan, outputs: pd.DataFrame) -> pd.DataFrame:
 
 
 def figure(plan: Plan, indices: pd.DataFrame, target: Path) -> Path:
-    from sscsim.plots import STYLE, plt, save
+    from sscsim.plots import save, styled_figure
 
     value, error = ("ST", "ST_conf") if plan.method == "sobol" else ("mu_star", "mu_star_conf")
     outputs = list(dict.fromkeys(indices["output"]))
-    with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(1, len(outputs), figsize=(3.2 * len(outputs), 4.2), sharey=True)
-        axes = np.atleast_1d(axes)
+    with styled_figure(figsize=(3.2 * len(outputs), 4.2)) as fig:
+        axes = np.atleast_1d(fig.subplots(1, len(outputs), sharey=True))
         for ax, name in zip(axes, outputs, strict=True):
             rows = indices[indices["output"] == name]
             positions = np.arange(len(rows))
@@ -186,7 +196,6 @@ def figure(plan: Plan, indices: pd.DataFrame, target: Path) -> Path:
         fig.suptitle(f"{plan.method} indices with 95 % confidence intervals")
         fig.tight_layout()
         save(fig, target)
-        plt.close(fig)
     return target
 
 
@@ -197,15 +206,22 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m sscsim.sensitivity", description=__doc__.splitlines()[0]
     )
     parser.add_argument("command", choices=("run", "sample", "evaluate", "analyze"))
-    parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
+    parser.add_argument(
+        "--config",
+        type=plan_path,
+        default=DEFAULT_CONFIG,
+        help="a plan file, or the name of a packaged plan (default, morris); default: default",
+    )
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--part", type=int, default=0)
     parser.add_argument("--parts", type=int, default=1)
     args = parser.parse_args(argv)
     try:
+        if args.command != "evaluate":
+            require("SALib", PURPOSE)  # before any work, not after the runs
         plan = Plan.load(args.config)
-    except ConfigError as error:
+    except (ConfigError, MissingExtraError, FileNotFoundError) as error:
         print(f"sscsim.sensitivity: {error}", file=sys.stderr)
         return 2
     out = args.out or Path("results/sensitivity") / plan.method

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sscsim.ties import Layer
+from sscsim.state.ties import Layer
 from sscsim.world import WorldTables, load_world
 
 

@@ -3,8 +3,17 @@
 Loads and validates the packaged tables ``sscsim/data/countries.csv`` and
 ``sscsim/data/memberships.csv`` (built by ``scripts/build_world_tables.py``;
 sources and rules in ``sscsim/data/SOURCES.md``) or user-supplied tables of the
-same shape. Every validation failure raises :class:`WorldDataError` naming the
-file, the data row (counted from 1) and its CSV line, the column and the value.
+same shape, in two stages:
+
+- form: each table on its own (header, types, allowed values, duplicates, the rules
+  between columns of a row);
+- meaning (:func:`load_world`): the two tables describe a world the model can
+  simulate (Southern countries and northern partners apart, the GDP and population
+  the model sizes them by, platforms with members).
+
+Every failure raises :class:`WorldDataError` naming the file, the data row
+(counted from 1) and its CSV line, the column and the value, or for a rule about
+several rows their ISO3 codes and lines. Each stage reports all its problems at once.
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ from dataclasses import dataclass
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -103,8 +113,34 @@ _INTEGER = re.compile(r"[+-]?\d+")
 PathLike = str | Path | Traversable
 
 
+MAX_LISTED = 20  # rows named in one message, and problems in one error; the rest are counted
+
+
 class WorldDataError(ValueError):
-    """A world table is missing, unreadable or holds an invalid value."""
+    """A world table is missing, unreadable, holds an invalid value or describes a world the
+    model cannot simulate.
+
+    ``problems`` lists every problem found, each naming its file; the message is the problem
+    itself when there is one, else a list of them (the first :data:`MAX_LISTED`).
+    """
+
+    def __init__(self, problems: str | list[str]):
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        if len(self.problems) == 1:
+            message = self.problems[0]
+        else:
+            shown = self.problems[:MAX_LISTED]
+            more = len(self.problems) - len(shown)
+            message = f"{len(self.problems)} problems in the world tables:\n" + "\n".join(
+                f"  - {problem}" for problem in shown
+            )
+            if more:
+                message += f"\n  - ... and {more} more"
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[type[WorldDataError], tuple[list[str]]]:
+        # Keep the list of problems when the error crosses processes (parallel sweeps).
+        return (type(self), (self.problems,))
 
 
 # ---------------------------------------------------------------------------
@@ -123,10 +159,25 @@ class _Table:
         """``row N (line L)`` for data row index ``i`` (counted from 0)."""
         return f"row {i + 1} (line {self.lines[i]})"
 
+    def at(self, i: int, code: str) -> str:
+        """``CODE at row N (line L)``: a row named by its code, for rules about several rows."""
+        return f"{code} at {self.ref(i)}"
+
     def where(self, i: int, column: str | None = None) -> str:
         """``<path> row N (line L), column 'c'`` for data row index ``i``."""
         text = f"{self.name} {self.ref(i)}"
         return text if column is None else f"{text}, column {column!r}"
+
+
+def _listing(items: list[str], sep: str = ", ") -> str:
+    """``items`` joined, the first :data:`MAX_LISTED` of them, and a count of the rest."""
+    shown = items[:MAX_LISTED]
+    more = len(items) - len(shown)
+    return sep.join(shown) + (f"{sep}and {more} more" if more else "")
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def _as_path(path: PathLike | None, default: Traversable) -> Path | Traversable:
@@ -177,23 +228,26 @@ def _read_csv(path: Path | Traversable, required: tuple[str, ...]) -> _Table:
     if header is None:
         raise WorldDataError(f"{name}: the file is empty")
 
+    problems: list[str] = []
     seen: set[str] = set()
     for col in header:
         if col in seen:
-            raise WorldDataError(f"{name}: column {col!r} appears twice in the header")
+            problems.append(f"{name}: column {col!r} appears twice in the header")
         seen.add(col)
     missing = [col for col in required if col not in seen]
     if missing:
-        raise WorldDataError(
+        problems.append(
             f"{name}: missing required column(s) {', '.join(repr(c) for c in missing)}"
             f" (header: {', '.join(header)})"
         )
     table = _Table(name, header, rows, lines)
     for i, cells in enumerate(rows):
         if len(cells) != len(header):
-            raise WorldDataError(
+            problems.append(
                 f"{table.where(i)}: {len(cells)} fields, but the header has {len(header)}"
             )
+    if problems:
+        raise WorldDataError(problems)
     return table
 
 
@@ -272,7 +326,10 @@ def _platform(value: str) -> str:
     return value
 
 
-def _parse_column(table: _Table, column: str, parser: Callable[[str], object]) -> list[object]:
+def _parse_column(
+    table: _Table, column: str, parser: Callable[[str], object], problems: list[str]
+) -> list[object]:
+    """Parse every cell of ``column``; a bad cell adds a problem and gives ``None``."""
     j = table.header.index(column)
     out: list[object] = []
     for i, cells in enumerate(table.rows):
@@ -280,23 +337,32 @@ def _parse_column(table: _Table, column: str, parser: Callable[[str], object]) -
         try:
             out.append(parser(value))
         except ValueError as exc:
-            raise WorldDataError(f"{table.where(i, column)}: {value!r} {exc}") from None
+            problems.append(f"{table.where(i, column)}: {value!r} {exc}")
+            out.append(None)
     return out
 
 
-def _check_unique(table: _Table, key: tuple[str, ...]) -> None:
+def _duplicates(table: _Table, key: tuple[str, ...]) -> list[str]:
+    """One problem naming every row whose ``key`` repeats an earlier row's (none if unique)."""
     idx = [table.header.index(c) for c in key]
     first: dict[tuple[str, ...], int] = {}
+    repeats: list[str] = []
     for i, cells in enumerate(table.rows):
         k = tuple(cells[j] for j in idx)
         if k in first:
             what = repr(k[0]) + "".join(
                 f" in {c} {v!r}" for c, v in zip(key[1:], k[1:], strict=True)
             )
-            raise WorldDataError(
-                f"{table.where(i, key[0])}: {what} duplicates {table.ref(first[k])}"
-            )
-        first[k] = i
+            repeats.append(f"{what} at {table.ref(i)} duplicates {table.ref(first[k])}")
+        else:
+            first[k] = i
+    if not repeats:
+        return []
+    key_text = " and ".join(repr(c) for c in key)
+    return [
+        f"{table.name}, column {key[0]!r}: {_count(len(repeats), 'row repeats', 'rows repeat')}"
+        f" the {key_text} of an earlier row: {_listing(repeats, '; ')}"
+    ]
 
 
 def _str_series(values: list[object]) -> pd.Series:
@@ -304,10 +370,252 @@ def _str_series(values: list[object]) -> pd.Series:
 
 
 # ---------------------------------------------------------------------------
+# The two tables, parsed in file order (for messages that name rows and lines)
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Parsed:
+    """A table checked for form: its rows and each column's parsed values, in file order."""
+
+    table: _Table
+    values: dict[str, list[Any]]
+
+    def frame(self, columns: tuple[str, ...], sort_by: list[str]) -> pd.DataFrame:
+        data: dict[str, object] = {}
+        for col in columns:
+            if col in BOOL_COLUMNS:
+                data[col] = np.array(self.values[col], dtype=bool)
+            elif col in FLOAT_COLUMNS:
+                data[col] = np.array(self.values[col], dtype=np.float64)
+            elif col in YEAR_COLUMNS:
+                data[col] = pd.array(self.values[col], dtype="Int64")
+            else:
+                data[col] = _str_series(self.values[col])
+        for col in self.table.header:
+            if col not in data:  # extra columns, kept as text
+                j = self.table.header.index(col)
+                data[col] = _str_series([cells[j] for cells in self.table.rows])
+        return pd.DataFrame(data).sort_values(sort_by, kind="stable", ignore_index=True)
+
+
+def _parse_countries(path: Path | Traversable) -> _Parsed:
+    """Read a countries table and check its form; raise every problem of a stage at once."""
+    table = _read_csv(path, COUNTRY_COLUMNS)
+    if not table.rows:
+        raise WorldDataError(f"{table.name}: the table has a header but no data rows")
+    problems: list[str] = []
+    if "country" in table.header:
+        # The model takes a countries frame with this column for a synthetic world's actors.
+        problems.append(
+            f"{table.name}: column 'country' is reserved (it holds the economy of each actor of"
+            " a synthetic world); rename or drop it"
+        )
+    parsers: dict[str, Callable[[str], object]] = {
+        "iso3": _iso3,
+        "name": _non_empty,
+        "region": _one_of(REGIONS),
+        "wb_region": str,
+        "income_group": _one_of(INCOME_GROUPS, empty=True),
+        "oda_gni_source": str,
+        "oda_gni_pct": _parse_pct,
+        "gdp_usd": _parse_nonneg,
+        "population": _parse_nonneg,
+    }
+    parsers.update(dict.fromkeys(BOOL_COLUMNS, _parse_bool))
+    parsers.update(dict.fromkeys(YEAR_COLUMNS, _parse_year))
+    values = {col: _parse_column(table, col, parsers[col], problems) for col in COUNTRY_COLUMNS}
+    if problems:
+        raise WorldDataError(problems)
+    problems = _duplicates(table, ("iso3",)) + _countries_row_problems(table, values)
+    if problems:
+        raise WorldDataError(problems)
+    return _Parsed(table, values)
+
+
+def _countries_row_problems(table: _Table, values: dict[str, list[Any]]) -> list[str]:
+    """Rules between the columns of a row: ODA fields for DAC members only; value-year pairs."""
+    raw = {col: table.header.index(col) for col in COUNTRY_COLUMNS}
+    problems: list[str] = []
+    for i, cells in enumerate(table.rows):
+        dac = values["dac_member"][i]
+        for col in ODA_COLUMNS:
+            value = cells[raw[col]]
+            if dac and col == "oda_gni_pct" and value == "":
+                problems.append(
+                    f"{table.where(i, col)}: {value!r} is empty, but dac_member is true "
+                    "(every DAC member needs an ODA/GNI ratio)"
+                )
+            if not dac and value != "":
+                problems.append(
+                    f"{table.where(i, col)}: {value!r} must be empty when dac_member is false"
+                )
+        for amount, year in (
+            ("gdp_usd", "gdp_year"),
+            ("population", "population_year"),
+            ("oda_gni_pct", "oda_gni_year"),
+        ):
+            has_amount = cells[raw[amount]] != ""
+            has_year = cells[raw[year]] != ""
+            if has_amount and not has_year:
+                problems.append(f"{table.where(i, year)}: '' is empty, but {amount} is given")
+            if has_year and not has_amount:
+                problems.append(
+                    f"{table.where(i, year)}: {cells[raw[year]]!r} is given, but {amount} is empty"
+                )
+    return problems
+
+
+def _parse_memberships(path: Path | Traversable) -> _Parsed:
+    """Read a membership table and check its form; raise every problem of a stage at once."""
+    table = _read_csv(path, MEMBERSHIP_COLUMNS)
+    problems: list[str] = []
+    values = {
+        "iso3": _parse_column(table, "iso3", _iso3, problems),
+        "platform": _parse_column(table, "platform", _platform, problems),
+        "role": _parse_column(table, "role", _one_of(MEMBERSHIP_ROLES), problems),
+    }
+    if problems:
+        raise WorldDataError(problems)
+    problems = _duplicates(table, ("iso3", "platform"))
+    if problems:
+        raise WorldDataError(problems)
+    return _Parsed(table, values)
+
+
+def _unknown_members(memberships: _Parsed, known: set[str], countries: str) -> list[str]:
+    """One problem naming every membership row whose economy is not in ``known``."""
+    table = memberships.table
+    unknown = [
+        f"{code!r} at {table.ref(i)}"
+        for i, code in enumerate(memberships.values["iso3"])
+        if code not in known
+    ]
+    if not unknown:
+        return []
+    return [
+        f"{table.name}, column 'iso3': "
+        f"{_count(len(unknown), 'row names an economy', 'rows name economies')}"
+        f" not in {countries}: {_listing(unknown)}"
+    ]
+
+
+# ---------------------------------------------------------------------------
+# Meaning: a world the model can simulate
+# ---------------------------------------------------------------------------
+def _world_problems(countries: _Parsed, memberships: _Parsed) -> list[str]:
+    """Every rule the two tables must meet together for the model to run on them.
+
+    The model's roster makes an actor of each Southern economy with
+    GDP or population (a missing GDP is imputed from the income group's median GDP per capita
+    among Southern economies with both; one with neither is left out) and of each DAC member.
+    A world without DAC members runs (no ODA); one without a Southern country does not.
+    """
+    table, v = countries.table, countries.values
+    codes = v["iso3"]
+    rows = range(len(codes))
+    southern = [i for i in rows if v["southern"][i]]
+    dac = [i for i in rows if v["dac_member"][i]]
+    gdp, population = v["gdp_usd"], v["population"]
+
+    def given(x: float) -> bool:
+        return not math.isnan(x)
+
+    problems: list[str] = []
+    both = [i for i in southern if v["dac_member"][i]]
+    if both:
+        problems.append(
+            f"{table.name}, columns 'southern' and 'dac_member': "
+            f"{_count(len(both), 'economy is', 'economies are')} both Southern and a DAC member"
+            " (an economy is either a Southern country or a northern partner, not both): "
+            + _listing([table.at(i, codes[i]) for i in both])
+        )
+
+    unusable: list[str] = []
+    for i in southern:
+        reasons = [
+            f"{col} is 0" for col, x in (("gdp_usd", gdp), ("population", population)) if x[i] == 0
+        ]
+        if given(gdp[i]) and not given(population[i]):
+            reasons.append("gdp_usd is given but population is empty")
+        if reasons:
+            unusable.append(f"{table.at(i, codes[i])} ({', '.join(reasons)})")
+    if unusable:
+        problems.append(
+            f"{table.name}: "
+            f"{_count(len(unusable), 'Southern economy has', 'Southern economies have')}"
+            " no usable GDP or population (the model needs gdp_usd > 0 and population > 0;"
+            " with population only, GDP is imputed; with neither, the economy is left out): "
+            + _listing(unusable, "; ")
+        )
+    sized = [i for i in southern if gdp[i] > 0 and population[i] > 0]
+    if not southern:
+        problems.append(
+            f"{table.name}, column 'southern': no Southern economy (no row has southern true);"
+            " the model needs at least one Southern country"
+        )
+    elif not sized and not unusable:
+        problems.append(
+            f"{table.name}: no Southern economy has both gdp_usd and population, so none can be"
+            " simulated (a missing GDP is imputed from Southern economies that have both);"
+            f" {_count(len(southern), 'Southern row', 'Southern rows')}: "
+            + _listing([table.at(i, codes[i]) for i in southern])
+        )
+
+    no_gdp = [
+        f"{table.at(i, codes[i])} (gdp_usd is {'0' if gdp[i] == 0 else 'empty'})"
+        for i in dac
+        if not gdp[i] > 0
+    ]
+    if no_gdp:
+        problems.append(
+            f"{table.name}: {_count(len(no_gdp), 'DAC member has', 'DAC members have')} no GDP"
+            " (a northern partner's ODA budget is gdp_usd x oda_gni_pct; it needs"
+            " gdp_usd > 0): " + _listing(no_gdp, "; ")
+        )
+
+    problems += _unknown_members(memberships, set(codes), f"the countries table {table.name}")
+    problems += _platforms_without_members(countries, memberships)
+    return problems
+
+
+def _platforms_without_members(countries: _Parsed, memberships: _Parsed) -> list[str]:
+    """One problem naming every platform none of whose (known) members the model simulates."""
+    v = countries.values
+    why_not: dict[str, str] = {}  # economies that are not actors, and why
+    for i, code in enumerate(v["iso3"]):
+        if v["southern"][i] or v["dac_member"][i]:
+            if v["southern"][i] and math.isnan(v["gdp_usd"][i]) and math.isnan(v["population"][i]):
+                why_not[code] = "Southern without GDP and population: left out"
+        else:
+            why_not[code] = "neither Southern nor a DAC member"
+    known = set(v["iso3"])
+    table, m = memberships.table, memberships.values
+    rows_of: dict[str, list[int]] = {}
+    for i, platform in enumerate(m["platform"]):
+        rows_of.setdefault(platform, []).append(i)
+    empty: list[str] = []
+    for platform, rows in rows_of.items():
+        members = [i for i in rows if m["iso3"][i] in known]  # unknown codes: reported apart
+        if members and all(m["iso3"][i] in why_not for i in members):
+            by_reason: dict[str, list[str]] = {}
+            for i in members:
+                by_reason.setdefault(why_not[m["iso3"][i]], []).append(table.at(i, m["iso3"][i]))
+            named = [f"{_listing(where)} ({reason})" for reason, where in by_reason.items()]
+            empty.append(f"{platform!r}: {'; '.join(named)}")
+    if not empty:
+        return []
+    return [
+        f"{table.name}, column 'platform': "
+        f"{_count(len(empty), 'platform has', 'platforms have')} no member that the model"
+        " simulates (a Southern economy with GDP or population, or a DAC member): "
+        + _listing(empty, " | ")
+    ]
+
+
+# ---------------------------------------------------------------------------
 # Public loaders
 # ---------------------------------------------------------------------------
 def load_countries(path: str | Path | Traversable | None = None) -> pd.DataFrame:
-    """Load and validate a countries table.
+    """Load a countries table and check its form (the table on its own).
 
     Parameters
     ----------
@@ -326,83 +634,20 @@ def load_countries(path: str | Path | Traversable | None = None) -> pd.DataFrame
     Raises
     ------
     WorldDataError
-        If the file is unreadable, empty, lacks a column or holds a bad value.
+        If the file is unreadable, empty, lacks a column, has the reserved column
+        ``country``, repeats an ISO3 code or holds a bad value (every bad value listed).
+        Whether the economies make a world the model can simulate is checked by
+        :func:`load_world`.
     """
-    table = _read_csv(_as_path(path, DEFAULT_COUNTRIES), COUNTRY_COLUMNS)
-    if not table.rows:
-        raise WorldDataError(f"{table.name}: the table has a header but no data rows")
-
-    parsers: dict[str, Callable[[str], object]] = {
-        "iso3": _iso3,
-        "name": _non_empty,
-        "region": _one_of(REGIONS),
-        "wb_region": str,
-        "income_group": _one_of(INCOME_GROUPS, empty=True),
-        "oda_gni_source": str,
-        "oda_gni_pct": _parse_pct,
-        "gdp_usd": _parse_nonneg,
-        "population": _parse_nonneg,
-    }
-    parsers.update(dict.fromkeys(BOOL_COLUMNS, _parse_bool))
-    parsers.update(dict.fromkeys(YEAR_COLUMNS, _parse_year))
-    values = {col: _parse_column(table, col, parsers[col]) for col in COUNTRY_COLUMNS}
-    _check_unique(table, ("iso3",))
-    _check_countries_rows(table, values)
-
-    data: dict[str, object] = {}
-    for col in COUNTRY_COLUMNS:
-        if col in BOOL_COLUMNS:
-            data[col] = np.array(values[col], dtype=bool)
-        elif col in FLOAT_COLUMNS:
-            data[col] = np.array(values[col], dtype=np.float64)
-        elif col in YEAR_COLUMNS:
-            data[col] = pd.array(values[col], dtype="Int64")
-        else:
-            data[col] = _str_series(values[col])
-    for col in table.header:
-        if col not in data:
-            j = table.header.index(col)
-            data[col] = _str_series([cells[j] for cells in table.rows])
-    df = pd.DataFrame(data)
-    return df.sort_values("iso3", kind="stable", ignore_index=True)
-
-
-def _check_countries_rows(table: _Table, values: dict[str, list[object]]) -> None:
-    """Cross-column rules: ODA fields for DAC members only; value-year pairs."""
-    raw = {col: table.header.index(col) for col in COUNTRY_COLUMNS}
-    for i, cells in enumerate(table.rows):
-        dac = values["dac_member"][i]
-        for col in ODA_COLUMNS:
-            value = cells[raw[col]]
-            if dac and col == "oda_gni_pct" and value == "":
-                raise WorldDataError(
-                    f"{table.where(i, col)}: {value!r} is empty, but dac_member is true "
-                    "(every DAC member needs an ODA/GNI ratio)"
-                )
-            if not dac and value != "":
-                raise WorldDataError(
-                    f"{table.where(i, col)}: {value!r} must be empty when dac_member is false"
-                )
-        for amount, year in (
-            ("gdp_usd", "gdp_year"),
-            ("population", "population_year"),
-            ("oda_gni_pct", "oda_gni_year"),
-        ):
-            has_amount = cells[raw[amount]] != ""
-            has_year = cells[raw[year]] != ""
-            if has_amount and not has_year:
-                raise WorldDataError(f"{table.where(i, year)}: '' is empty, but {amount} is given")
-            if has_year and not has_amount:
-                raise WorldDataError(
-                    f"{table.where(i, year)}: {cells[raw[year]]!r} is given, but {amount} is empty"
-                )
+    parsed = _parse_countries(_as_path(path, DEFAULT_COUNTRIES))
+    return parsed.frame(COUNTRY_COLUMNS, ["iso3"])
 
 
 def load_memberships(
     path: str | Path | Traversable | None = None,
     countries: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Load and validate a platform-membership table.
+    """Load a platform-membership table and check its form.
 
     Parameters
     ----------
@@ -421,24 +666,17 @@ def load_memberships(
     ------
     WorldDataError
         On an unreadable or empty file, a missing column, a bad code or role,
-        a duplicate ``(iso3, platform)`` or an iso3 unknown to ``countries``.
+        a duplicate ``(iso3, platform)`` or an iso3 unknown to ``countries``
+        (every such row listed).
     """
-    table = _read_csv(_as_path(path, DEFAULT_MEMBERSHIPS), MEMBERSHIP_COLUMNS)
-    values = {
-        "iso3": _parse_column(table, "iso3", _iso3),
-        "platform": _parse_column(table, "platform", _platform),
-        "role": _parse_column(table, "role", _one_of(MEMBERSHIP_ROLES)),
-    }
-    _check_unique(table, ("iso3", "platform"))
+    parsed = _parse_memberships(_as_path(path, DEFAULT_MEMBERSHIPS))
     if countries is not None:
-        known = set(countries["iso3"].astype(str))
-        for i, iso3 in enumerate(values["iso3"]):
-            if iso3 not in known:
-                raise WorldDataError(
-                    f"{table.where(i, 'iso3')}: {iso3!r} is not in the countries table"
-                )
-    df = pd.DataFrame({col: _str_series(values[col]) for col in MEMBERSHIP_COLUMNS})
-    return df.sort_values(["platform", "iso3"], kind="stable", ignore_index=True)
+        problems = _unknown_members(
+            parsed, set(countries["iso3"].astype(str)), "the countries table given"
+        )
+        if problems:
+            raise WorldDataError(problems)
+    return parsed.frame(MEMBERSHIP_COLUMNS, ["platform", "iso3"])
 
 
 @dataclass(frozen=True, eq=False)
@@ -495,13 +733,43 @@ def load_world(
     countries_path: str | Path | Traversable | None = None,
     memberships_path: str | Path | Traversable | None = None,
 ) -> WorldTables:
-    """Load both tables (packaged ones by default) and cross-check them.
+    """Load both tables (packaged ones by default), check each one's form and their meaning.
+
+    Form: as :func:`load_countries` and :func:`load_memberships`, the problems of both files
+    reported together. Meaning, once the form is right (all problems reported together):
+
+    - no economy is both Southern and a DAC member;
+    - at least one Southern economy, and at least one with both GDP and population;
+    - every Southern economy has ``gdp_usd > 0`` and ``population > 0``, or population only
+      (GDP imputed), or neither (left out of the model); never GDP without population;
+    - every DAC member has ``gdp_usd > 0`` (and, by form, an ODA/GNI ratio);
+    - every membership names an economy of the countries table;
+    - every platform of the membership table has a member that the model simulates.
+
+    A world without DAC members is allowed: it runs, with no ODA.
 
     Raises
     ------
     WorldDataError
-        As :func:`load_countries` and :func:`load_memberships`.
+        Listing every problem found, each naming its file, rows (ISO3 codes) and lines.
     """
-    countries = load_countries(countries_path)
-    memberships = load_memberships(memberships_path, countries=countries)
-    return WorldTables(countries=countries, memberships=memberships)
+    problems: list[str] = []
+    parsed: list[_Parsed] = []
+    for path, default, parse in (
+        (countries_path, DEFAULT_COUNTRIES, _parse_countries),
+        (memberships_path, DEFAULT_MEMBERSHIPS, _parse_memberships),
+    ):
+        try:
+            parsed.append(parse(_as_path(path, default)))
+        except WorldDataError as error:
+            problems += error.problems
+    if problems:
+        raise WorldDataError(problems)
+    countries, memberships = parsed
+    problems = _world_problems(countries, memberships)
+    if problems:
+        raise WorldDataError(problems)
+    return WorldTables(
+        countries=countries.frame(COUNTRY_COLUMNS, ["iso3"]),
+        memberships=memberships.frame(MEMBERSHIP_COLUMNS, ["platform", "iso3"]),
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sscsim import SSCModel
-from sscsim.metrics import SEGIB_2023_SHARES
+from sscsim.state.modalities import SEGIB_2023_SHARES
 
 
 @pytest.mark.parametrize("seed", [42, 1, 2])

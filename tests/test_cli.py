@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hydra import compose, initialize_config_dir
+from hydra import compose, initialize_config_module
 
-from sscsim.cli import CONFIG_DIR, to_config
+from sscsim.cli import CONFIG_DIR, CONFIG_MODULE, to_config
 
 REPO = Path(__file__).resolve().parent.parent
 RUN_FILES = {
@@ -85,7 +85,7 @@ def test_same_seed_identical_parquet_other_seed_differs(two_runs):
 @pytest.mark.parametrize(
     ("override", "expected"),
     [
-        ("funding.refundable_share=1.5", "funding.refundable_share = 1.5: must be a share"),
+        ("funding.refundable_share=1.5", "funding.refundable_share = 1.5: must be in [0, 1]"),
         ("funding.action_cost_usd=-5", "funding.action_cost_usd = -5"),
         ("world.champions=[IDN,XYZ]", "'XYZ' is not an ISO3 code"),
         ("scenario=no_such_scenario", "Could not find 'scenario/no_such_scenario'"),
@@ -125,8 +125,24 @@ def _config_choices() -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(("group", "option"), _config_choices())
 def test_every_config_composes_and_validates(group, option):
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+    with initialize_config_module(config_module=CONFIG_MODULE, version_base="1.3"):
         cfg = compose(config_name="config", overrides=[f"{group}={option}"])
     config = to_config(cfg)
     if group == "scenario":
         assert config.scenario.scenario_name == option
+
+
+def test_runs_from_any_folder_with_a_config_folder_of_ones_own(tmp_path):
+    """The packaged configs are found from any folder, results go under that folder, and
+    `--config-dir` adds a user's presets beside the packaged ones."""
+    mine = tmp_path / "my_configs" / "scenario"
+    mine.mkdir(parents=True)
+    (mine / "deep_cut.yaml").write_text(
+        "scenario_name: deep_cut\noda_cut_depth: 0.8\noda_cut_start_year: 2025\n"
+    )
+    result = sscsim("--config-dir", "my_configs", "scenario=deep_cut", "steps=2", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    (run,) = (tmp_path / "results" / "runs").iterdir()
+    assert run.name.endswith("_deep_cut_seed42")
+    assert {"summary.json", "timeseries.parquet"} <= {p.name for p in run.iterdir()}
+    assert "oda_cut_depth: 0.8" in (run / "config.yaml").read_text()

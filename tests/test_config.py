@@ -20,7 +20,7 @@ from sscsim.config import (
     config_from_parameters,
     flat_parameter_paths,
 )
-from sscsim.metrics import gini
+from sscsim.reporters import gini
 
 PATHS = flat_parameter_paths()
 
@@ -177,7 +177,7 @@ def test_max_duration_below_min_duration_is_rejected() -> None:
 def test_a_malformed_champion_code_is_rejected(code) -> None:
     problems = problems_of(champions=["COL", code])
     if isinstance(code, str):
-        expected = f"world.champions: {code!r} is not an ISO3 code (three capital letters)"
+        expected = f"world.champions[1] = {code!r}: must be an ISO3 code (three capital letters)"
     else:
         expected = f"world.champions[1] = {code!r}: must be text"
     assert problems == [expected]
@@ -202,7 +202,7 @@ def test_one_error_lists_every_problem() -> None:
         "funding.action_cost_usd = -5",
         "scenario.oda_path_multipliers",
         "matching.max_duration_quarters = 1",
-        "world.champions: 'idn'",
+        "world.champions[0] = 'idn'",
         "platforms.specs.PIF.themes: 'moon'",
     ):
         assert fragment in message

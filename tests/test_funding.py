@@ -9,16 +9,14 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from sscsim.config import FundingParams, ScenarioConfig
-from sscsim.funding import (
-    Repayments,
+from sscsim.processes.budgets import (
     northern_budgets,
     oda_allocation,
     oda_allocation_reference,
     oda_multiplier,
-    oda_portfolios,
-    oda_weights,
-    vulnerability_index,
 )
+from sscsim.processes.eligibility import oda_portfolios, oda_weights, vulnerability_index
+from sscsim.state.ledgers import Repayments
 
 
 # ---------------------------------------------------------------------------
@@ -390,6 +388,7 @@ def test_vulnerability_extremes() -> None:
         np.array([True, False, True, False]),
         np.array([True, False, False, True]),
         np.array([0.0, 1.0, 0.5, 0.5]),
+        FundingParams(),
     )
     np.testing.assert_allclose(index, [1.0, 0.0, 0.55, 0.45])
 
@@ -404,8 +403,8 @@ def test_vulnerability_extremes() -> None:
 )
 def test_vulnerability_is_in_unit_interval(case) -> None:
     sids, ldc, capacity = case
-    index = vulnerability_index(sids, ldc, capacity)
+    index = vulnerability_index(sids, ldc, capacity, FundingParams())
     assert index.shape == capacity.shape
     assert np.all((index >= 0.0) & (index <= 1.0))
     # More capacity, less vulnerable.
-    assert np.all(vulnerability_index(sids, ldc, capacity * 0.5) >= index)
+    assert np.all(vulnerability_index(sids, ldc, capacity * 0.5, FundingParams()) >= index)

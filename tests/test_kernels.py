@@ -13,15 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-import sscsim.diffusion
 from sscsim.config import DiffusionParams
-from sscsim.diffusion import (
-    PARALLEL_MIN_TIES,
-    LearningTies,
-    adopt_practices,
-    diffusion_step,
-    runs_parallel,
-)
 from sscsim.kernels import diffuse, diffuse_reference, hashing
 from sscsim.kernels import diffusion as diffusion_kernels
 from sscsim.kernels.diffusion import (
@@ -32,6 +24,14 @@ from sscsim.kernels.diffusion import (
     learning_csr_parallel,
 )
 from sscsim.kernels.random import below, new_state, uniform
+from sscsim.processes import diffusion as diffusion_process
+from sscsim.processes.diffusion import (
+    PARALLEL_MIN_TIES,
+    LearningTies,
+    adopt_practices,
+    diffusion_step,
+    runs_parallel,
+)
 
 unit = st.floats(0.0, 1.0, allow_nan=False, allow_infinity=False)
 
@@ -502,7 +502,7 @@ def test_diffusion_step_equals_the_reference(world: World) -> None:
     assert into is buffer
     np.testing.assert_array_equal(buffer, new)
     # The parallel kernels, as for a large world, give the very same numbers.
-    with mock.patch.object(sscsim.diffusion, "PARALLEL_MIN_TIES", 0):
+    with mock.patch.object(diffusion_process, "PARALLEL_MIN_TIES", 0):
         parallel_new, parallel_ceiling = diffusion_step(
             world.capacity, world.ties(), world.absorptive
         )
@@ -523,9 +523,9 @@ def test_runs_parallel_from_the_threshold_and_only_with_threads(restore_threads)
 def test_diffusion_step_calls_the_kernels_its_size_calls_for(threshold, monkeypatch) -> None:
     spies = {}
     for name in ("learning_csr", "learning_csr_parallel", "diffuse", "diffuse_parallel"):
-        spies[name] = mock.Mock(side_effect=getattr(sscsim.diffusion, name))
-        monkeypatch.setattr(sscsim.diffusion, name, spies[name])
-    monkeypatch.setattr(sscsim.diffusion, "PARALLEL_MIN_TIES", threshold)
+        spies[name] = mock.Mock(side_effect=getattr(diffusion_process, name))
+        monkeypatch.setattr(diffusion_process, name, spies[name])
+    monkeypatch.setattr(diffusion_process, "PARALLEL_MIN_TIES", threshold)
     diffusion_step(CAPACITY, _ties([1], [0], [0], [0.5]), ABSORPTIVE)
     used = {name for name, spy in spies.items() if spy.called}
     if threshold == 0 and numba.get_num_threads() > 1:

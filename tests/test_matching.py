@@ -9,13 +9,8 @@ from hypothesis.extra.numpy import arrays
 
 from sscsim.config import SSCConfig, config_from_parameters
 from sscsim.kernels import matching as kernel
-from sscsim.matching import (
-    matching_parameters,
-    offer_lists,
-    offer_matrix,
-    request_draws,
-    weakest_sectors,
-)
+from sscsim.processes.matching import matching_parameters, offer_lists
+from sscsim.processes.requests import offer_matrix, request_draws, weakest_sectors
 
 unit = st.floats(0.0, 1.0)
 

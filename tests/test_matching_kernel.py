@@ -15,8 +15,9 @@ from sscsim.config import SSCConfig
 from sscsim.kernels import hashing
 from sscsim.kernels import matching as kernel
 from sscsim.kernels.random import new_state
-from sscsim.matching import matching_parameters, offer_lists, offer_matrix
-from sscsim.ties import Layer, TieTable
+from sscsim.processes.matching import matching_parameters, offer_lists
+from sscsim.processes.requests import offer_matrix
+from sscsim.state.ties import Layer, TieTable
 
 OUTPUTS = (
     ("request", np.int64),

@@ -8,9 +8,9 @@ import pytest
 from mesa.batchrunner import batch_run
 
 from sscsim import ConfigError, SSCModel
-from sscsim.actors import Kind
 from sscsim.agents import CountryAgent, NorthernPartner, PlatformAgent
 from sscsim.results import run_tables
+from sscsim.state.roster import Kind
 
 
 def test_defaults_build_the_real_world(world):
@@ -26,7 +26,7 @@ def test_defaults_build_the_real_world(world):
     # Agents are views on the model's arrays.
     agent = model.agents_by_type[CountryAgent][5]
     agent.capacity[0] = 0.123
-    assert model.capacity[5, 0] == 0.123
+    assert model.state.countries.capacity[5, 0] == 0.123
 
 
 def test_step_and_run(world):
@@ -95,23 +95,28 @@ def test_money_is_conserved_in_platform_funds(world):
     model = SSCModel(rng=3, world=world, steps=8)
     spent = 0.0
     for _ in range(8):
-        before = model.platforms.fund.sum()
+        before = model.state.platforms.fund.sum()
         model.step()
-        change = model.platforms.fund.sum() - before
+        change = model.state.platforms.fund.sum() - before
         assert change == pytest.approx(
-            model.flow["platform_inflows"] - model.flow["platform_funds"], rel=1e-9, abs=1e-3
+            model.tallies.platform_inflows - model.tallies.platform_funds, rel=1e-9, abs=1e-3
         )
-        spent += model.flow["platform_funds"]
-    assert model.platforms.fund.min() >= 0.0
+        spent += model.tallies.platform_funds
+    assert model.state.platforms.fund.min() >= 0.0
     assert spent > 0
 
 
 def test_capacities_stay_in_range_and_budgets_non_negative(world):
     model = SSCModel(rng=4, world=world, steps=16).run()
-    assert model.capacity.min() >= 0.0 and model.capacity.max() <= 1.0
-    assert model.institutional.min() >= 0.0 and model.institutional.max() <= 1.0
-    assert model.ssc_budget.min() >= -1e-6
-    assert model.triangular_pool.min() >= -1e-6
+    assert (
+        model.state.countries.capacity.min() >= 0.0 and model.state.countries.capacity.max() <= 1.0
+    )
+    assert (
+        model.state.countries.institutional.min() >= 0.0
+        and model.state.countries.institutional.max() <= 1.0
+    )
+    assert model.state.countries.ssc_budget.min() >= -1e-6
+    assert model.state.north.triangular_pool.min() >= -1e-6
 
 
 def test_oda_cut_acts_through_northern_funding(world):
@@ -141,9 +146,9 @@ def test_oda_cut_acts_through_northern_funding(world):
 
 def test_no_champions_scenario_switches_off_the_edp_network(world):
     model = SSCModel(rng=1, world=world, steps=8, champions_enabled=False).run()
-    assert not (model.kind == Kind.CHAMPION).any()
-    edp = model.platforms.index("EDP")
-    assert not model.platforms.enabled[edp]
+    assert not (model.state.countries.kind == Kind.CHAMPION).any()
+    edp = model.state.platforms.index("EDP")
+    assert not model.state.platforms.enabled[edp]
     assert (model.events_frame()["platform"] != "EDP").all()
 
 
@@ -185,7 +190,10 @@ def test_sids_priority_raises_sids_share_of_oda(world):
     def sids_share(priority: float) -> float:
         model = SSCModel(rng=2, world=world, steps=2, sids_priority=priority).run()
         sids = model.roster.sids[: model.n_south]
-        return model.oda_received[sids].sum() / model.oda_received.sum()
+        return (
+            model.state.countries.oda_received[sids].sum()
+            / model.state.countries.oda_received.sum()
+        )
 
     assert sids_share(1.0) > 1.3 * sids_share(0.0)
 
@@ -193,10 +201,42 @@ def test_sids_priority_raises_sids_share_of_oda(world):
 def test_vulnerability_criterion_keeps_vulnerable_high_income_eligible(world):
     strict = SSCModel(rng=1, world=world, steps=1)
     vulnerable = SSCModel(rng=1, world=world, steps=1, eligibility="vulnerability")
-    high_income_sids = (strict.income_level == 3) & strict.roster.sids[: strict.n_south]
+    high_income_sids = (strict.state.countries.income_level == 3) & strict.roster.sids[
+        : strict.n_south
+    ]
     assert high_income_sids.any()
-    assert not strict.eligible[high_income_sids].any()
-    above = vulnerable.vulnerability >= vulnerable.config.domestic.vulnerability_threshold
-    assert vulnerable.eligible[high_income_sids & above].all()
+    assert not strict.state.countries.eligible[high_income_sids].any()
+    above = (
+        vulnerable.state.countries.vulnerability
+        >= vulnerable.config.domestic.vulnerability_threshold
+    )
+    assert vulnerable.state.countries.eligible[high_income_sids & above].all()
     assert high_income_sids[above].sum() >= 10
-    assert np.all(vulnerable.eligible >= strict.eligible)
+    assert np.all(vulnerable.state.countries.eligible >= strict.state.countries.eligible)
+
+
+def test_a_platform_convenes_by_returning_an_event_that_changes_nothing_yet(world):
+    model = SSCModel(rng=3, world=world, steps=4)
+    model.step()  # the second quarter is under way: FEALAC (two events a year) meets
+    platforms = model.state.platforms
+    platforms.fund[:] = 1e9
+    fund, budget = platforms.fund.copy(), model.state.countries.ssc_budget.copy()
+    fealac = next(a for a in model.agents_by_type[PlatformAgent] if a.code == "FEALAC")
+    event = fealac.convene()
+    assert event is not None and event.platform == platforms.index("FEALAC")
+    assert len(event.participants) >= 2 and event.sector in platforms.themes[event.platform]
+    assert event.from_fund + event.host_share == platforms.specs[event.platform].event_cost_usd
+    np.testing.assert_array_equal(platforms.fund, fund)  # paid only when step 4 applies it
+    np.testing.assert_array_equal(model.state.countries.ssc_budget, budget)
+    platforms.active[event.platform] = False
+    assert fealac.convene() is None  # a dormant platform holds no event
+
+
+def test_an_agents_capacity_view_stays_current_over_steps(world):
+    model = SSCModel(rng=4, world=world, steps=3)
+    agent = model.country_agents[7]
+    view = agent.capacity
+    for _ in range(3):
+        model.step()
+        np.testing.assert_array_equal(view, model.state.countries.capacity[agent.row])
+    assert not np.array_equal(view, model.state.countries.initial_capacity[agent.row])

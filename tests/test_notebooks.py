@@ -30,3 +30,13 @@ def test_notebook_runs_top_to_bottom(path, tmp_path):
         if output.get("output_type") == "error"
     ]
     assert not errors
+    # Figures show in the notebook: sscsim.plots leaves the notebook's backend alone.
+    if "sscsim.plots" in "".join(cell.source for cell in book.cells):
+        shown = [
+            output
+            for cell in book.cells
+            if cell.cell_type == "code"
+            for output in cell.get("outputs", [])
+            if "image/png" in output.get("data", {})
+        ]
+        assert shown, "no figure shown"

@@ -8,7 +8,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sscsim.actors import ASIA_PACIFIC, LAC, Roster, build_roster
 from sscsim.config import (
     DEFAULT_CHAMPIONS,
     DEFAULT_SECTORS,
@@ -17,16 +16,11 @@ from sscsim.config import (
     PlatformSpec,
     ScenarioConfig,
 )
-from sscsim.platforms import (
-    PlatformState,
-    build_platforms,
-    choose_participants,
-    distribute_fund_inflows,
-    event_reserves,
-    is_event_step,
-    rotate_coordinators,
-    update_health,
-)
+from sscsim.processes.budgets import distribute_fund_inflows
+from sscsim.processes.events import choose_participants, is_event_step
+from sscsim.processes.ties_and_platforms import rotate_coordinators, update_health
+from sscsim.state.platforms import PlatformState, build_platforms, event_reserves
+from sscsim.state.roster import ASIA_PACIFIC, LAC, Roster, build_roster
 from sscsim.world import WorldTables, load_world
 
 INTERREGIONAL = {"FEALAC", "APEC", "EDP"}
@@ -309,8 +303,8 @@ def test_regional_events_draw_members_only(state, roster) -> None:
 # ---------------------------------------------------------------------------
 # Bit masks, event reserves, health
 # ---------------------------------------------------------------------------
-def test_membership_mask_sets_bit_p_for_members_of_platform_p(state, roster) -> None:
-    mask = state.membership_mask()
+def test_member_bits_set_bit_p_for_members_of_platform_p(state, roster) -> None:
+    mask = state.member_bits
     assert mask.dtype == np.int64 and mask.shape == (roster.n_actors,)
     for p in range(state.n_platforms):
         np.testing.assert_array_equal((mask >> p) & 1 == 1, state.members[p])

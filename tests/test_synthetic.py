@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from sscsim.model import SSCModel
+from sscsim.state.ties import Layer
 from sscsim.synthetic import initial_ties, synthetic_world
-from sscsim.ties import Layer
 from sscsim.world import WorldTables
 
 N = 600
@@ -174,7 +174,7 @@ def synthetic_model() -> tuple[SSCModel, int]:
     model = SSCModel(
         rng=1, synthetic_actors=2000, initial_ties_per_actor=10, partnerships=[], steps=3
     )
-    ties_at_start = len(model.ties.alive_rows())
+    ties_at_start = len(model.state.network.ties.alive_rows())
     model.run()
     return model, ties_at_start
 
@@ -196,5 +196,5 @@ def test_a_synthetic_model_runs_and_starts_actions(synthetic_model) -> None:
     assert actions["cost_usd"].gt(0).all()
     assert set(actions["modality"]) <= {"bilateral", "triangular", "platform"}
     assert len(model.timeseries_frame()) == 4  # the start and three steps
-    assert np.all((model.capacity >= 0) & (model.capacity <= 1))
-    assert len(model.ties.alive_rows()) > 0
+    assert np.all((model.state.countries.capacity >= 0) & (model.state.countries.capacity <= 1))
+    assert len(model.state.network.ties.alive_rows()) > 0

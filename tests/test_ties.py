@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from sscsim.kernels import ties as tie_kernels
-from sscsim.ties import DIRECTED, LAYER_NAMES, Layer, TieTable
+from sscsim.state.ties import DIRECTED, LAYER_NAMES, Layer, TieTable
 
 
 def strength(table: TieTable, layer: Layer, source: int, target: int) -> float:

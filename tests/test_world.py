@@ -409,9 +409,10 @@ def test_memberships_missing_column_and_header_only(tmp_path: Path) -> None:
 
 
 def test_load_world_cross_checks(tmp_path: Path) -> None:
-    path, _ = _memberships_with(tmp_path, ["TKL", "PIF", "associate"])  # Tokelau: not a row
-    with pytest.raises(WorldDataError, match="'TKL' is not in the countries table"):
+    path, i = _memberships_with(tmp_path, ["TKL", "PIF", "associate"])  # Tokelau: not a row
+    with pytest.raises(WorldDataError) as exc:
         load_world(memberships_path=path)
+    _assert_error(exc, str(path), "not in the countries table", f"'TKL' at row {i} (line {i + 1})")
 
 
 # ---------------------------------------------------------------------------

@@ -83,7 +83,8 @@ def learning_csr(
         first = min(start, n_actors)
         last = min(start + (np.int64(1) << BUCKET_SHIFT), n_actors)
         cursor = indptr[first:last].copy()
-        for position in range(indptr[first], indptr[last]):
+        # min() of an int64 and an int: typeshed's min() gives a comparison protocol, not an integer
+        for position in range(indptr[first], indptr[last]):  # type: ignore[call-overload]
             row = dealt_learner[position] - first
             target = cursor[row]
             cursor[row] += 1

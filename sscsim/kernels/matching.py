@@ -51,7 +51,7 @@ FUNDER_CANDIDATES = 3
 ATTEMPTS = 4
 N_INTEGER = 5
 
-# Tie layers as in sscsim.ties.Layer.
+# Tie layers as in sscsim.state.ties.Layer.
 _BILATERAL_LAYER, _TRIANGULAR_LAYER, _PLATFORM_LAYER = 0, 1, 2
 
 
@@ -222,7 +222,7 @@ def match_requests(
     offer_indptr, offer_rows : CSR of the providers offering each sector.
     slots : int64 (n_south,), new actions each provider can still start (updated).
     ssc_budget : float64 (n_south,), USD (updated).
-    n_actors, table_keys, table_rows, strength, alive : the tie table (sscsim.ties.TieTable).
+    n_actors, table_keys, table_rows, strength, alive : the tie table (sscsim.state.ties.TieTable).
     agreement_keys, agreement_rows : hash table of standing agreements (key low * n + high).
     active_platforms : int64 bit mask of the platforms active this step.
     platform_fund : float64 (n_platforms,), USD (updated); platform_reserve : kept for events.

@@ -15,11 +15,12 @@ from llvmlite import ir
 from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic, overload
+from numpy.typing import DTypeLike
 
 CACHE_LINE = 64
 
 
-def aligned_empty(shape: tuple[int, ...], dtype: type = np.float64) -> np.ndarray:
+def aligned_empty(shape: tuple[int, ...], dtype: DTypeLike = np.float64) -> np.ndarray:
     """An uninitialised C-contiguous array whose data starts on a cache-line boundary."""
     dtype = np.dtype(dtype)
     nbytes = int(np.prod(shape)) * dtype.itemsize
@@ -42,6 +43,7 @@ def prefetch_row(array: np.ndarray, row: int) -> None:
     """
 
 
+# numba's extension API (intrinsic, overload) passes numba types and LLVM builders: left unannotated
 @intrinsic
 def _prefetch_row(typingctx, array, row):  # type: ignore[no-untyped-def]
     signature = types.void(array, row)
@@ -81,7 +83,8 @@ def _prefetch_row_overload(array, row):  # type: ignore[no-untyped-def]
     if isinstance(array, types.Array) and array.ndim == 2 and isinstance(row, types.Integer):
 
         def implementation(array, row):  # type: ignore[no-untyped-def]
-            _prefetch_row(array, row)
+            # numba's annotation of @intrinsic keeps `typingctx`, which a call does not pass
+            _prefetch_row(array, row)  # type: ignore[call-arg]
 
         return implementation
     return None

@@ -174,3 +174,12 @@ def initial_capacity(
     institutional = 0.1 + 0.5 * size + rng.uniform(0.0, 0.1, size=n)
     institutional = np.where(roster.kind[:n] == Kind.CHAMPION, institutional + 0.25, institutional)
     return capacity, np.clip(institutional, 0.05, 0.95)
+
+
+def interregional(roster: Roster, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Whether each pair of actors joins Asia-Pacific and Latin America & the Caribbean
+    (Southern countries only), bool like `first`."""
+    first, second = np.asarray(first), np.asarray(second)
+    a, b = roster.region[first], roster.region[second]
+    southern = (first < roster.n_south) & (second < roster.n_south)
+    return southern & (((a == ASIA_PACIFIC) & (b == LAC)) | ((a == LAC) & (b == ASIA_PACIFIC)))

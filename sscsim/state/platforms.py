@@ -1,18 +1,20 @@
-"""Platforms: members, trust funds, a calendar of events, health and rotating coordinators.
+"""Platforms' state: members, trust funds, the calendar of events, health and coordinators.
 
 The state of every platform is held in arrays of `PlatformState`; `PlatformAgent` (in
-`sscsim.agents`) decides on its own events through the functions here.
+`sscsim.agents`) decides on its own events (`sscsim.processes.events`); step 7
+(`sscsim.processes.ties_and_platforms`) judges health and rotates coordinators.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
-from sscsim.actors import ASIA_PACIFIC, LAC, Kind, Roster
 from sscsim.config import PlatformKind, PlatformParams, PlatformSpec, ScenarioConfig
+from sscsim.state.roster import ASIA_PACIFIC, LAC, Roster
 from sscsim.world import WorldTables
 
 NEVER = -(10**9)  # the step of something that has not happened
@@ -40,7 +42,8 @@ class PlatformState:
     def n_platforms(self) -> int:
         return len(self.codes)
 
-    def membership_mask(self) -> np.ndarray:
+    @cached_property
+    def member_bits(self) -> np.ndarray:
         """int64 (n_actors,): bit p set where the actor is a member of platform p."""
         bits = np.left_shift(np.int64(1), np.arange(self.n_platforms, dtype=np.int64))
         return (self.members.T.astype(np.int64) * bits[None, :]).sum(axis=1)
@@ -63,7 +66,8 @@ class PlatformState:
         if not len(order):
             return (-1, -1, -1)
         k = self.coordinator_position[p]
-        return tuple(int(order[(k + d) % len(order)]) for d in (-1, 0, 1))  # type: ignore[return-value]
+        previous, current, incoming = (int(order[(k + d) % len(order)]) for d in (-1, 0, 1))
+        return previous, current, incoming
 
 
 def build_platforms(
@@ -145,110 +149,6 @@ def _rotation_order(is_member: np.ndarray, roster: Roster, spec: PlatformSpec) -
     return np.array(order + [int(r) for r in rest], dtype=np.int64)
 
 
-def is_event_step(spec: PlatformSpec, step: int, steps_per_year: int) -> bool:
-    """Whether the calendar has an event this step: events spread evenly over the year."""
-    per_step = spec.events_per_year / steps_per_year
-    return int(np.floor((step + 1) * per_step + 1e-9)) > int(np.floor(step * per_step + 1e-9))
-
-
-def distribute_fund_inflows(
-    state: PlatformState,
-    northern_trust_total: float,
-    member_contribution: np.ndarray,
-    fealac_multiplier: float,
-) -> np.ndarray:
-    """Pay this step's contributions into enabled platforms' funds; return the inflow per platform.
-
-    Northern trust-fund money is split by `northern_fund_weight`; each Southern member's
-    contribution (USD, n_actors) is split over its enabled platforms by `member_fund_weight`.
-    The FEALAC trust fund's inflows are scaled by the scenario's multiplier.
-    """
-    northern_weight = np.array([s.northern_fund_weight for s in state.specs]) * state.enabled
-    member_weight = np.array([s.member_fund_weight for s in state.specs]) * state.enabled
-    inflow = np.zeros(state.n_platforms)
-    if northern_weight.sum() > 0:
-        inflow += northern_trust_total * northern_weight / northern_weight.sum()
-    weights = state.members[:, : len(member_contribution)] * member_weight[:, None]
-    per_member = weights.sum(axis=0)
-    share = np.divide(
-        weights, per_member, out=np.zeros_like(weights, dtype=float), where=per_member > 0
-    )
-    inflow += share @ member_contribution
-    if "FEALAC" in state.codes:
-        inflow[state.index("FEALAC")] *= fealac_multiplier
-    state.fund += inflow
-    return inflow
-
-
-def choose_participants(
-    state: PlatformState,
-    p: int,
-    roster: Roster,
-    institutional: np.ndarray,
-    sids_priority: float,
-    rng: np.random.Generator,
-) -> np.ndarray:
-    """Southern members invited to an event, drawn without replacement.
-
-    Weights rise with the agency's capacity (who can send delegates) and with SIDS priority.
-    Interregional platforms first invite Asia-Pacific and LAC members in equal numbers where
-    they can, then fill the remaining seats from all other members (e.g. Turkiye in the EDP).
-    """
-    spec = state.specs[p]
-    members = np.flatnonzero(state.members[p, : roster.n_south])
-    if len(members) == 0:
-        return members
-    weight = (institutional[members] + 0.1) * (1.0 + sids_priority * roster.sids[members])
-    size = min(spec.participants_per_event, len(members))
-    if spec.kind != PlatformKind.interregional:
-        return np.sort(rng.choice(members, size=size, replace=False, p=weight / weight.sum()))
-    chosen = np.zeros(len(members), dtype=bool)
-    for region in (ASIA_PACIFIC, LAC):
-        pool = np.flatnonzero(roster.region[members] == region)
-        take = min(size // 2, len(pool))
-        if take:
-            picked = rng.choice(pool, size=take, replace=False, p=weight[pool] / weight[pool].sum())
-            chosen[picked] = True
-    rest = np.flatnonzero(~chosen)
-    seats = size - int(chosen.sum())
-    if seats > 0 and len(rest):
-        picked = rng.choice(rest, size=seats, replace=False, p=weight[rest] / weight[rest].sum())
-        chosen[picked] = True
-    return members[chosen]
-
-
-def choose_host(state: PlatformState, p: int, roster: Roster) -> int:
-    """A champion member hosts in turn; without one the coordinator hosts."""
-    champions = np.flatnonzero(
-        state.members[p, : roster.n_south] & (roster.kind[: roster.n_south] == Kind.CHAMPION)
-    )
-    if len(champions):
-        host = int(champions[state.host_position[p] % len(champions)])
-        state.host_position[p] += 1
-        return host
-    return state.coordinator(p)
-
-
-def update_health(state: PlatformState, step: int, roster: Roster, params: PlatformParams) -> None:
-    """Which platforms are active (the rest are dormant).
-
-    An enabled platform with enough members is active while it has the funds to convene an
-    event, or while it met within the dormancy window and enough members took part recently. A
-    platform without funds, events or active members falls dormant; funds revive it.
-    """
-    involved = active_members(state, step, params.activity_window_quarters, roster.n_south)
-    member_count = state.members[:, : roster.n_south].sum(axis=1)
-    funded = state.fund >= event_costs(state)
-    recent_event = state.last_event > step - params.dormancy_quarters
-    # A platform that has not met in the run yet is judged on its membership.
-    enough_involved = np.where(state.events_held > 0, involved >= params.min_active_members, True)
-    state.active = (
-        state.enabled
-        & (member_count >= params.min_active_members)
-        & (funded | (recent_event & enough_involved))
-    )
-
-
 def event_costs(state: PlatformState) -> np.ndarray:
     """Cost of one event of each platform, USD."""
     return np.array([spec.event_cost_usd for spec in state.specs])
@@ -258,14 +158,6 @@ def event_reserves(state: PlatformState) -> np.ndarray:
     """What each fund keeps back from projects: the cost of its next event, if it holds any."""
     holds_events = np.array([spec.events_per_year > 0 for spec in state.specs])
     return np.where(holds_events, event_costs(state), 0.0)
-
-
-def rotate_coordinators(state: PlatformState, step: int, steps_per_year: int) -> None:
-    """Advance each platform's coordinator at the end of its term."""
-    for p, spec in enumerate(state.specs):
-        term = max(1, round(spec.coordinator_term_years * steps_per_year))
-        if (step + 1) % term == 0:
-            state.coordinator_position[p] += 1
 
 
 def active_members(state: PlatformState, step: int, window: int, n_south: int) -> np.ndarray:

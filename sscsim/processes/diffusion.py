@@ -1,6 +1,12 @@
-"""Knowledge diffusion and adoption (step 5): validates the arrays, draws the random numbers
-from the model's generator, and calls the compiled kernel of `sscsim.kernels`: the serial
-kernels for country-sized worlds, their parallel twins from `PARALLEL_MIN_TIES` learning ties."""
+"""Step 5, knowledge diffusion and adoption: along each learning tie and sector the learner's
+capacity moves toward the teacher's, scaled by the tie's weight and the learner's absorptive
+capacity; learners then pilot practices they saw (a discrete adoption).
+
+The wrappers here validate the arrays, draw the random numbers from the model's generator and
+call the compiled kernels of `sscsim.kernels.diffusion`: the serial kernels for country-sized
+worlds, their parallel twins from `PARALLEL_MIN_TIES` learning ties; `diffuse_knowledge` is the
+step.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from sscsim.config import DiffusionParams
+from sscsim.config import DiffusionParams, SSCConfig
 from sscsim.kernels.diffusion import (
     ALL_SECTORS,
     adopt,
@@ -19,6 +25,11 @@ from sscsim.kernels.diffusion import (
     learning_csr,
     learning_csr_parallel,
 )
+from sscsim.state.clock import Clock
+from sscsim.state.countries import Countries
+from sscsim.state.ledgers import RunningActions
+from sscsim.state.tallies import StepTallies
+from sscsim.state.ties import Layer, Network
 
 # Directed learning ties in a step from which the parallel kernels run: below, starting the
 # threads costs more than they save, and far more when another process holds a core (the step
@@ -67,6 +78,7 @@ class LearningTies:
         )
 
     def __len__(self) -> int:
+        assert self.reciprocal is not None  # set by __post_init__
         return len(self.teacher) + int(self.reciprocal.sum())
 
 
@@ -102,6 +114,7 @@ def diffusion_step(
         or ties.sector.min() < ALL_SECTORS
     ):
         raise ValueError("learning ties: an index is outside the capacity matrix")
+    assert ties.reciprocal is not None  # set by LearningTies.__post_init__
     if runs_parallel(len(ties)):
         build, kernel, chunks = (
             learning_csr_parallel,
@@ -158,3 +171,60 @@ def adopt_practices(
         pilot,
     )
     return pilot
+
+
+def peer_learning_ties(network: Network, n_south: int, rate: float) -> LearningTies:
+    """Both directions of every alive bilateral, triangular or platform tie between Southern
+    actors, teaching every sector at `rate` x tie strength."""
+    alive = network.alive
+    southern = (alive.layer != Layer.ODA) & (alive.source < n_south) & (alive.target < n_south)
+    rows, source, target = alive.rows[southern], alive.source[southern], alive.target[southern]
+    if rate <= 0 or not len(rows):
+        return LearningTies.empty()
+    return LearningTies(
+        source,
+        target,
+        np.full(len(rows), ALL_SECTORS, dtype=np.int64),
+        rate * network.ties.strength[rows],
+        reciprocal=np.ones(len(rows), dtype=np.bool_),
+    )
+
+
+def diffuse_knowledge(
+    event_learning: list[LearningTies],
+    clock: Clock,
+    countries: Countries,
+    running: RunningActions,
+    network: Network,
+    tallies: StepTallies,
+    config: SSCConfig,
+    rng: np.random.Generator,
+) -> None:
+    """Step 5. Learning along running actions (in their sector; the action also keeps its tie
+    alive), this step's events (in their theme) and every alive Southern tie (peer learning,
+    all sectors); then adoption. `countries.capacity` is updated in place."""
+    params = config.diffusion
+    ties = network.ties
+    share = config.ties.running_action_reinforcement_share
+    rows = ties.reinforce_keys(running.tie_key, clock.period, share * config.ties.reinforcement)
+    floor = params.agency_efficiency_floor
+    efficiency = floor + (1.0 - floor) * countries.institutional[running.provider]
+    weight = params.learning_rate * ties.strength[rows] * params.skill_use_rate * efficiency
+    peers = peer_learning_ties(
+        network, countries.n, params.tie_learning_rate * params.skill_use_rate
+    )
+    learning = LearningTies.concatenate(
+        [
+            LearningTies(running.provider, running.recipient, running.sector, weight),
+            *event_learning,
+            peers,
+        ]
+    )
+    absorptive = absorptive_capacity(countries.institutional, params)
+    learned, ceiling = diffusion_step(
+        countries.capacity, learning, absorptive, out_capacity=countries.spare
+    )
+    countries.capacity[...] = learned  # in place: views of the capacity never go stale
+    pilots = adopt_practices(countries.capacity, ceiling, absorptive, params, rng)
+    tallies.pilots = int(pilots.sum())
+    tallies.learning_ties = len(learning)

@@ -14,7 +14,9 @@ slots a row, rounded up to a power of two): 73 to about 105 bytes a tie.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -52,6 +54,14 @@ _ARRAYS: dict[str, type] = {
 class TieTable:
     """Ties as growable arrays (rows) with a hash table from tie key to row."""
 
+    # The row arrays of `_ARRAYS`, set by name in `__init__` and `reserve`.
+    key: np.ndarray
+    strength: np.ndarray
+    born: np.ndarray
+    last_action: np.ndarray
+    actions: np.ndarray
+    alive: np.ndarray
+
     def __init__(self, n_actors: int, initial_capacity: int = 1024):
         self.n_actors = int(n_actors)
         self.size = 0
@@ -62,7 +72,10 @@ class TieTable:
 
     # --- keys ------------------------------------------------------------------------------
     def encode(
-        self, layer: Layer | np.ndarray, source: np.ndarray, target: np.ndarray
+        self,
+        layer: Layer | np.ndarray,
+        source: np.ndarray | list[int],
+        target: np.ndarray | list[int],
     ) -> np.ndarray:
         """Tie keys of (layer, source, target); undirected layers are normalised."""
         layer = np.asarray(layer, dtype=np.int64)
@@ -204,3 +217,44 @@ class TieTable:
                 "actions": self.actions[rows],
             }
         )
+
+
+class AliveTies(NamedTuple):
+    """The ties alive after a step's decay, as parallel arrays over ties."""
+
+    rows: np.ndarray  # int64: rows of the tie table
+    layer: np.ndarray  # int64: a Layer
+    source: np.ndarray  # int64: actor row
+    target: np.ndarray  # int64: actor row
+
+
+@dataclass
+class Network:
+    """The multilayer network: the tie table, standing partnership agreements, and the alive
+    ties and degrees as of the last refresh (once a step, after the decay)."""
+
+    ties: TieTable
+    agreement_keys: np.ndarray  # int64 hash table of agreements, keyed low x n_actors + high
+    agreement_rows: np.ndarray
+    alive: AliveTies = field(init=False)
+    degree: np.ndarray = field(init=False)  # int64 (n_actors,): alive ties of each actor
+
+    def __post_init__(self) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Take the alive ties and each actor's degree from the table."""
+        rows = self.ties.alive_rows()
+        layer, source, target = self.ties.endpoints(rows)
+        self.alive = AliveTies(rows, layer, source, target)
+        n = self.ties.n_actors
+        self.degree = np.bincount(source, minlength=n) + np.bincount(target, minlength=n)
+
+
+def agreement_table(pairs: list[tuple[int, int]], n_actors: int) -> tuple[np.ndarray, np.ndarray]:
+    """Hash table (keys, rows) of standing agreements between actor rows, keyed
+    low x n_actors + high."""
+    keys = [min(a, b) * n_actors + max(a, b) for a, b in pairs]
+    table_keys, table_rows = hashing.empty_table(2 * len(keys) + 16)
+    hashing.build(table_keys, table_rows, np.asarray(keys, dtype=np.int64))
+    return table_keys, table_rows
