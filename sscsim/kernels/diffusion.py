@@ -9,8 +9,8 @@ since its time is spent waiting for memory (measured in `sscsim.bench`).
 
 `learning_csr` and `diffuse` are serial; `learning_csr_parallel` and `diffuse_parallel` are the
 same bodies compiled with ``parallel=True`` (`kernels.parallel`), with identical results. The
-wrapper `sscsim.diffusion.diffusion_step` picks the parallel pair only for worlds large enough
-for threads to pay (docs/performance.md).
+wrapper `sscsim.processes.diffusion.diffusion_step` picks the parallel pair only for worlds large
+enough for threads to pay (docs/performance.md).
 """
 
 from __future__ import annotations
