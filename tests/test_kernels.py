@@ -1,9 +1,10 @@
-"""The compiled kernels: diffusion (CSR by learner, parallel), the kernel generator, the hash table;
-and the diffusion wrappers (`diffusion_step`, `adopt_practices`)."""
+"""The compiled kernels: diffusion (CSR by learner; serial, and its parallel twin), the kernel
+generator, the hash table; and the diffusion wrappers (`diffusion_step`, `adopt_practices`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from unittest import mock
 
 import numba
 import numpy as np
@@ -15,9 +16,22 @@ from hypothesis.extra.numpy import arrays
 from sscsim.config import DiffusionParams
 from sscsim.kernels import diffuse, diffuse_reference, hashing
 from sscsim.kernels import diffusion as diffusion_kernels
-from sscsim.kernels.diffusion import ALL_SECTORS, count_adoption_candidates, learning_csr
+from sscsim.kernels.diffusion import (
+    ALL_SECTORS,
+    count_adoption_candidates,
+    diffuse_parallel,
+    learning_csr,
+    learning_csr_parallel,
+)
 from sscsim.kernels.random import below, new_state, uniform
-from sscsim.processes.diffusion import LearningTies, adopt_practices, diffusion_step
+from sscsim.processes import diffusion as diffusion_process
+from sscsim.processes.diffusion import (
+    PARALLEL_MIN_TIES,
+    LearningTies,
+    adopt_practices,
+    diffusion_step,
+    runs_parallel,
+)
 
 unit = st.floats(0.0, 1.0, allow_nan=False, allow_infinity=False)
 
@@ -51,9 +65,9 @@ class World:
         teacher, learner, sector, weight = self.directed()
         return (self.capacity, teacher, learner, sector, weight, self.absorptive)
 
-    def csr(self) -> tuple[np.ndarray, ...]:
+    def csr(self, build=learning_csr) -> tuple[np.ndarray, ...]:
         """(indptr, teacher, sector, weight) grouped by learner."""
-        return learning_csr(
+        return build(
             self.teacher,
             self.learner,
             self.sector,
@@ -107,11 +121,12 @@ def best_teacher(world: World) -> np.ndarray:
 # ---------------------------------------------------------------------------
 # learning_csr: a stable counting sort by learner
 # ---------------------------------------------------------------------------
+@pytest.mark.parametrize("build", [learning_csr, learning_csr_parallel])
 @settings(max_examples=100, deadline=None)
-@given(worlds())
-def test_learning_csr_is_a_stable_counting_sort(world: World) -> None:
+@given(world=worlds())
+def test_learning_csr_is_a_stable_counting_sort(build, world: World) -> None:
     n = world.capacity.shape[0]
-    indptr, teacher, sector, weight = world.csr()
+    indptr, teacher, sector, weight = world.csr(build)
     assert indptr.dtype == teacher.dtype == sector.dtype == np.int64
     directed_teacher, learner, directed_sector, directed_weight = world.directed()
     order = np.argsort(learner, kind="stable")
@@ -123,7 +138,7 @@ def test_learning_csr_is_a_stable_counting_sort(world: World) -> None:
     assert len(teacher) == len(world.teacher) + world.reciprocal.sum()
     # The pure-Python twin agrees.
     for got, expected in zip(
-        learning_csr.py_func(
+        build.py_func(
             world.teacher, world.learner, world.sector, world.weight, world.reciprocal, n
         ),
         (indptr, teacher, sector, weight),
@@ -132,8 +147,9 @@ def test_learning_csr_is_a_stable_counting_sort(world: World) -> None:
         np.testing.assert_array_equal(got, expected)
 
 
+@pytest.mark.parametrize("build", [learning_csr, learning_csr_parallel])
 @pytest.mark.parametrize("n", [4095, 4096, 4097, 13_000])
-def test_learning_csr_across_several_buckets_of_learners(n: int) -> None:
+def test_learning_csr_across_several_buckets_of_learners(n: int, build) -> None:
     rng = np.random.default_rng(n)
     n_ties = 3 * n
     world = World(
@@ -145,7 +161,7 @@ def test_learning_csr_across_several_buckets_of_learners(n: int) -> None:
         absorptive=rng.random(n),
         reciprocal=rng.random(n_ties) < 0.4,
     )
-    indptr, teacher, sector, weight = world.csr()
+    indptr, teacher, sector, weight = world.csr(build)
     directed_teacher, learner, directed_sector, directed_weight = world.directed()
     order = np.argsort(learner, kind="stable")
     np.testing.assert_array_equal(indptr[1:], np.cumsum(np.bincount(learner, minlength=n)))
@@ -179,24 +195,52 @@ def test_learning_csr_example_and_empty() -> None:
 
 
 # ---------------------------------------------------------------------------
-# Compiled kernel == plain numpy reference == pure Python; threads and chunks
+# Compiled kernels (serial, parallel) == plain numpy reference == pure Python; threads, chunks
 # ---------------------------------------------------------------------------
+@pytest.mark.parametrize("kernel", [diffuse, diffuse_parallel])
 @settings(max_examples=100, deadline=None)
-@given(worlds())
-def test_compiled_kernel_matches_numpy_reference(world: World) -> None:
-    out, ceiling = run_csr(world)
+@given(world=worlds())
+def test_compiled_kernel_matches_numpy_reference(kernel, world: World) -> None:
+    out, ceiling = run_csr(world, kernel=kernel)
     expected_out, expected_ceiling = diffuse_reference(*world.edge_list())
     np.testing.assert_allclose(out, expected_out, rtol=1e-12, atol=1e-15)
     np.testing.assert_array_equal(ceiling, expected_ceiling)
 
 
+@pytest.mark.parametrize("kernel", [diffuse, diffuse_parallel])
 @settings(max_examples=40, deadline=None)
-@given(worlds())
-def test_compiled_kernel_matches_pure_python(world: World) -> None:
-    out, ceiling = run_csr(world)
-    py_out, py_ceiling = run_csr(world, kernel=diffuse.py_func)
+@given(world=worlds())
+def test_compiled_kernel_matches_pure_python(kernel, world: World) -> None:
+    out, ceiling = run_csr(world, kernel=kernel)
+    py_out, py_ceiling = run_csr(world, kernel=kernel.py_func)
     np.testing.assert_allclose(out, py_out, rtol=1e-13, atol=1e-15)
     np.testing.assert_array_equal(ceiling, py_ceiling)
+
+
+@settings(max_examples=60, deadline=None)
+@given(worlds(), st.integers(1, 40))
+def test_serial_and_parallel_kernels_are_bit_identical(world: World, chunks: int) -> None:
+    csr = world.csr()
+    for got, expected in zip(world.csr(learning_csr_parallel), csr, strict=True):
+        np.testing.assert_array_equal(got, expected)
+    out, ceiling = run_csr(world)
+    parallel_out, parallel_ceiling = run_csr(world, kernel=diffuse_parallel, chunks=chunks)
+    np.testing.assert_array_equal(parallel_out, out)
+    np.testing.assert_array_equal(parallel_ceiling, ceiling)
+
+
+@pytest.mark.skipif(numba.config.DISABLE_JIT, reason="compiled kernels only")
+@pytest.mark.parametrize(
+    ("serial", "parallel"), [(diffuse, diffuse_parallel), (learning_csr, learning_csr_parallel)]
+)
+def test_a_parallel_twin_is_the_same_body_compiled_apart(serial, parallel) -> None:
+    assert parallel.targetoptions.get("parallel") is True
+    assert not serial.targetoptions.get("parallel")
+    assert parallel.py_func.__code__ is serial.py_func.__code__
+    assert parallel.__name__ == f"{serial.__name__}_parallel"
+    # numba's disk cache keys a compilation by name and bytecode, not by its options: the twins
+    # must have cache files of their own, or one would load the other's machine code.
+    assert parallel._cache._impl.filename_base != serial._cache._impl.filename_base
 
 
 @settings(max_examples=30, deadline=None)
@@ -228,11 +272,14 @@ def test_one_and_two_threads_give_the_same_result(restore_threads) -> None:
         absorptive=rng.random(n),
         reciprocal=rng.random(n_ties) < 0.5,
     )
-    results = []
+    results = [run_csr(world)]  # the serial kernel
     for threads in (1, 2, 1):
         numba.set_num_threads(threads)
         assert numba.get_num_threads() == threads
-        results.append(run_csr(world, chunks=7))
+        results.append(run_csr(world, kernel=diffuse_parallel, chunks=7))
+        csr = world.csr(learning_csr_parallel)
+        for got, expected in zip(csr, world.csr(), strict=True):
+            np.testing.assert_array_equal(got, expected)
     for out, ceiling in results[1:]:
         np.testing.assert_array_equal(out, results[0][0])
         np.testing.assert_array_equal(ceiling, results[0][1])
@@ -454,6 +501,37 @@ def test_diffusion_step_equals_the_reference(world: World) -> None:
     into, _ = diffusion_step(world.capacity, world.ties(), world.absorptive, out_capacity=buffer)
     assert into is buffer
     np.testing.assert_array_equal(buffer, new)
+    # The parallel kernels, as for a large world, give the very same numbers.
+    with mock.patch.object(diffusion_process, "PARALLEL_MIN_TIES", 0):
+        parallel_new, parallel_ceiling = diffusion_step(
+            world.capacity, world.ties(), world.absorptive
+        )
+    np.testing.assert_array_equal(parallel_new, new)
+    np.testing.assert_array_equal(parallel_ceiling, ceiling)
+
+
+def test_runs_parallel_from_the_threshold_and_only_with_threads(restore_threads) -> None:
+    assert PARALLEL_MIN_TIES > 10_000  # a country-sized world (about 7,000 ties) runs serial
+    numba.set_num_threads(1)  # as NUMBA_NUM_THREADS=1 would
+    assert not runs_parallel(PARALLEL_MIN_TIES) and not runs_parallel(100 * PARALLEL_MIN_TIES)
+    if numba.config.NUMBA_NUM_THREADS >= 2:
+        numba.set_num_threads(2)
+        assert runs_parallel(PARALLEL_MIN_TIES) and not runs_parallel(PARALLEL_MIN_TIES - 1)
+
+
+@pytest.mark.parametrize("threshold", [0, 10**9])
+def test_diffusion_step_calls_the_kernels_its_size_calls_for(threshold, monkeypatch) -> None:
+    spies = {}
+    for name in ("learning_csr", "learning_csr_parallel", "diffuse", "diffuse_parallel"):
+        spies[name] = mock.Mock(side_effect=getattr(diffusion_process, name))
+        monkeypatch.setattr(diffusion_process, name, spies[name])
+    monkeypatch.setattr(diffusion_process, "PARALLEL_MIN_TIES", threshold)
+    diffusion_step(CAPACITY, _ties([1], [0], [0], [0.5]), ABSORPTIVE)
+    used = {name for name, spy in spies.items() if spy.called}
+    if threshold == 0 and numba.get_num_threads() > 1:
+        assert used == {"learning_csr_parallel", "diffuse_parallel"}
+    else:
+        assert used == {"learning_csr", "diffuse"}
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,13 @@ The rule: along each learning tie (teacher -> learner, in one sector or in all),
 capacity moves toward the teacher's by ``weight * absorptive[learner] * gap`` where the teacher is
 ahead (gap > 0); gains from several teachers add up but never carry a learner past the best of its
 teachers in the step. Ties grouped by learner let each thread own whole learner rows, so the
-kernel runs in parallel without atomics (`parallel=True`); it prefetches the teacher rows of the
-ties ahead, since its time is spent waiting for memory (measured in `sscsim.bench`).
+kernel can run in parallel without atomics; it prefetches the teacher rows of the ties ahead,
+since its time is spent waiting for memory (measured in `sscsim.bench`).
+
+`learning_csr` and `diffuse` are serial; `learning_csr_parallel` and `diffuse_parallel` are the
+same bodies compiled with ``parallel=True`` (`kernels.parallel`), with identical results. The
+wrapper `sscsim.processes.diffusion.diffusion_step` picks the parallel pair only for worlds large
+enough for threads to pay (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import numpy as np
 from numba import njit, prange
 
 from sscsim.kernels.memory import prefetch_row
+from sscsim.kernels.parallel import parallel_twin
 
 ALL_SECTORS = -1  # a tie that teaches every sector
 
@@ -21,7 +27,7 @@ ALL_SECTORS = -1  # a tie that teaches every sector
 BUCKET_SHIFT = 12  # learners per bucket in the two-pass sort: 4096
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def learning_csr(
     teacher: np.ndarray,
     learner: np.ndarray,
@@ -38,7 +44,7 @@ def learning_csr(
 
     Two passes keep the writes local: ties are first dealt into buckets of 4096 learners (a few
     hundred sequential write streams), then each bucket is counting-sorted within its own
-    stretch of the output, buckets in parallel.
+    stretch of the output (buckets in parallel in `learning_csr_parallel`).
     """
     counts = np.zeros(n_actors + 1, dtype=np.int64)
     for e in range(teacher.shape[0]):
@@ -88,6 +94,9 @@ def learning_csr(
     return indptr, out_teacher, out_sector, out_weight
 
 
+learning_csr_parallel = parallel_twin(learning_csr)
+
+
 @njit(cache=True)
 def count_adoption_candidates(capacity: np.ndarray, ceiling: np.ndarray, gap: float) -> int:
     """Number of (country, sector) cells whose best teacher is still at least `gap` ahead."""
@@ -132,7 +141,7 @@ def adopt(
     return pilots
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def diffuse(
     capacity: np.ndarray,
     indptr: np.ndarray,
@@ -160,11 +169,12 @@ def diffuse(
     out_capacity : float64 (n_actors, n_sectors), written: capacity after the step.
     out_ceiling : float64 (n_actors, n_sectors), written: the best capacity among each
         learner's teachers in the step, or its own capacity where none was ahead.
-    chunks : learner blocks shared among threads (a few hundred per thread balances the load).
+    chunks : learner blocks shared among threads in `diffuse_parallel` (a few hundred per thread
+        balances the load); serial, they only split the loop.
     prefetch_distance : ties ahead whose teacher row is requested early (0: none).
 
-    Learners are split into chunks run in parallel; each learner's sums run in tie order, so
-    the result does not depend on the number of threads.
+    Learners are split into chunks (run in parallel in `diffuse_parallel`); each learner's sums
+    run in tie order, so the result depends neither on the chunks nor on the number of threads.
     """
     n_actors, n_sectors = capacity.shape
     n_ties = teacher.shape[0]
@@ -200,6 +210,9 @@ def diffuse(
             for s in range(n_sectors):
                 out_capacity[i, s] = min(own[s] + gain[s], ceiling[s])
                 out_ceiling[i, s] = ceiling[s]
+
+
+diffuse_parallel = parallel_twin(diffuse)
 
 
 def diffuse_reference(

@@ -3,9 +3,10 @@ capacity moves toward the teacher's, scaled by the tie's weight and the learner'
 capacity; learners then pilot practices they saw (a discrete adoption).
 
 The wrappers here validate the arrays, draw the random numbers from the model's generator and
-call the compiled kernels of `sscsim.kernels.diffusion`; `diffuse_knowledge` is the step. Each
-channel's share of the step's change of capacity is measured (`channel_changes`) and counted in
-the step's tallies (`StepTallies.capacity_gain`).
+call the compiled kernels of `sscsim.kernels.diffusion`: the serial kernels for country-sized
+worlds, their parallel twins from `PARALLEL_MIN_TIES` learning ties; `diffuse_knowledge` is the
+step. Each channel's share of the step's change of capacity is measured (`channel_changes`) and
+counted in the step's tallies (`StepTallies.capacity_gain`).
 """
 
 from __future__ import annotations
@@ -22,13 +23,28 @@ from sscsim.kernels.diffusion import (
     adopt,
     count_adoption_candidates,
     diffuse,
+    diffuse_parallel,
     learning_csr,
+    learning_csr_parallel,
 )
 from sscsim.state.clock import Clock
 from sscsim.state.countries import Countries
 from sscsim.state.ledgers import RunningActions
 from sscsim.state.tallies import LEARNING_CHANNELS, StepTallies
 from sscsim.state.ties import Layer, Network
+
+# Directed learning ties in a step from which the parallel kernels run: below, starting the
+# threads costs more than they save, and far more when another process holds a core (the step
+# waits for a thread the scheduler has not run). Measured with `python -m sscsim.bench` (the
+# "threads" entry); the numbers are in docs/performance.md.
+PARALLEL_MIN_TIES = 3_000_000
+
+
+def runs_parallel(n_ties: int) -> bool:
+    """Whether a step over `n_ties` directed learning ties uses the parallel kernels: from
+    `PARALLEL_MIN_TIES` on, when numba has more than one thread (`NUMBA_NUM_THREADS`,
+    `numba.set_num_threads`)."""
+    return n_ties >= PARALLEL_MIN_TIES and numba.get_num_threads() > 1
 
 
 @dataclass
@@ -116,8 +132,9 @@ def diffusion_step(
     """Apply one step of diffusion along `ties`; returns (new capacity, ceiling).
 
     Writes the new capacity into `out_capacity` if given (it may be cache-line aligned, see
-    `kernels.memory`). Raises ValueError on arrays of the wrong shape or out-of-range indices,
-    before the kernel.
+    `kernels.memory`). Runs the parallel kernels only for large steps (`runs_parallel`); both
+    give the same result. Raises ValueError on arrays of the wrong shape or out-of-range
+    indices, before the kernel.
     """
     n, n_sectors = capacity.shape
     for name in ("teacher", "learner", "sector", "weight", "reciprocal"):
@@ -134,12 +151,20 @@ def diffusion_step(
     ):
         raise ValueError("learning ties: an index is outside the capacity matrix")
     assert ties.reciprocal is not None  # set by LearningTies.__post_init__
-    indptr, teacher, sector, weight = learning_csr(
+    if runs_parallel(len(ties)):
+        build, kernel, chunks = (
+            learning_csr_parallel,
+            diffuse_parallel,
+            256 * numba.get_num_threads(),
+        )
+    else:
+        build, kernel, chunks = learning_csr, diffuse, 1
+    indptr, teacher, sector, weight = build(
         ties.teacher, ties.learner, ties.sector, ties.weight, ties.reciprocal, n
     )
     new_capacity = out_capacity if out_capacity is not None else np.empty(capacity.shape)
     ceiling = np.empty(capacity.shape)
-    diffuse(
+    kernel(
         np.ascontiguousarray(capacity, dtype=np.float64),
         indptr,
         teacher,
@@ -148,7 +173,7 @@ def diffusion_step(
         np.ascontiguousarray(absorptive, dtype=np.float64),
         new_capacity,
         ceiling,
-        256 * numba.get_num_threads(),
+        chunks,
     )
     return new_capacity, ceiling
 
