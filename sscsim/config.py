@@ -649,7 +649,7 @@ class FundingParams:
         source="assumption from OECD CPA statistics (about half of gross bilateral ODA)",
     )
     triangular_budget_scale: float = param(
-        0.32,
+        0.29,
         unit="factor",
         low=0,
         doc="share of each member's triangular budget line (sscsim/data/donors.csv) that reaches"
@@ -955,6 +955,13 @@ class DiffusionParams:
         low=0,
         high=1,
         doc="absorptive capacity with no institutional capacity",
+    )
+    triangular_knowhow_bonus: float = param(
+        0.5,
+        unit="factor",
+        low=0,
+        doc="extra learning of a triangular action over a bilateral one: the northern partner's"
+        " experts and training material (JICA's third-country experts and trainings)",
     )
     agency_efficiency_floor: float = param(
         0.5,

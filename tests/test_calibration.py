@@ -9,13 +9,15 @@ from sscsim.state.modalities import SEGIB_2023_SHARES
 
 
 # Calibration data (docs/validation.md): the modality shares of SEGIB 2023, on the default South.
-@pytest.mark.parametrize("seed", [42, 1, 2])
-def test_baseline_modality_shares_within_five_points_of_segib(world, seed):
-    summary = SSCModel(rng=seed, world=world).run().summary()
+# With budgets that bind, one run's shares depend on its seed by up to 6 points (which partners'
+# pools and funds run dry first), so the calibration is of the mean over seeds.
+def test_baseline_modality_shares_within_four_points_of_segib_on_average(world):
+    runs = [SSCModel(rng=seed, world=world).run().summary() for seed in (42, 1, 2)]
     for modality, target in SEGIB_2023_SHARES.items():
-        share = summary["modality_shares"][modality]
-        assert abs(share - target) <= 0.05, (modality, share, target)
-    assert summary["modality_targets"]["bilateral"] == 0.766
+        share = sum(run["modality_shares"][modality] for run in runs) / len(runs)
+        assert abs(share - target) <= 0.04, (modality, share, target)
+        assert all(abs(run["modality_shares"][modality] - target) <= 0.08 for run in runs)
+    assert runs[0]["modality_targets"]["bilateral"] == 0.766
 
 
 def test_dac_oda_budget_matches_the_oecd_total(world):

@@ -264,8 +264,9 @@ def diffuse_knowledge(
     rng: np.random.Generator,
     extra_learning: Sequence[LearningTies] = (),
 ) -> None:
-    """Step 5. Learning along running actions (in their sector; the action also keeps its tie
-    alive and records its sector on it), this step's events (in their theme), any
+    """Step 5. Learning along running actions (in their sector, triangular ones with the
+    northern partner's know-how added; the action also keeps its tie alive and records its
+    sector on it), this step's events (in their theme), any
     `extra_learning` (e.g. regional and multi-country projects, channel "projects" unless
     labelled otherwise) and every alive Southern tie (peer learning, in the sectors of its joint
     actions); then adoption. `countries.capacity` is updated in place; each channel's share of
@@ -278,6 +279,9 @@ def diffuse_knowledge(
     floor = params.agency_efficiency_floor
     efficiency = floor + (1.0 - floor) * countries.institutional[running.provider]
     weight = params.learning_rate * ties.strength[rows] * params.skill_use_rate * efficiency
+    # A triangular action adds the northern partner's know-how (experts, training material).
+    triangular = ties.decode(running.tie_key)[0] == Layer.TRIANGULAR
+    weight = weight * (1.0 + params.triangular_knowhow_bonus * triangular)
     peers = peer_learning_ties(
         network,
         countries.n,
