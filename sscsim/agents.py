@@ -93,7 +93,9 @@ class CountryAgent(mesa.Agent):
         state = self.model.state
         countries, roster, network = state.countries, state.roster, state.network
         s = state.sectors.index(sector)
-        real, _ = matching_parameters(self.model.config)
+        places = roster.geography()
+        real, _ = matching_parameters(self.model.config, places.known)
+        n = countries.n
         ties = network.ties
         active = state.platforms.active_mask()
         rows: list[int] = []
@@ -108,8 +110,10 @@ class CountryAgent(mesa.Agent):
                 real[kernel.AGREEMENT_TRUST],
             )  # fmt: skip
             score = kernel.provider_score(
-                self.row, provider, s, countries.capacity, roster.region[: countries.n],
-                countries.income_level, roster.sids[: countries.n], countries.is_champion,
+                self.row, provider, s, countries.capacity, roster.region[:n],
+                countries.income_level, roster.sids[:n], countries.is_champion,
+                places.latitude[:n], places.longitude[:n], places.languages[:n],
+                places.economy[:n], places.neighbour_indptr, places.neighbour_rows,
                 state.platforms.member_bits, active, trust, real,
             )  # fmt: skip
             rows.append(provider)

@@ -706,11 +706,26 @@ class FundingParams:
         doc="cost of one quarter of a bilateral action within a region: technical cooperation of"
         " SEGIB's kind (expert missions, training, exchanges), not capital projects",
     )
+    cost_per_1000_km: float = param(
+        0.053,
+        unit="factor per 1,000 km",
+        low=0,
+        doc="extra cost of an action per 1,000 km between the capitals of its countries (travel,"
+        " coordination); 0.053 makes the mean over Asia-Pacific-LAC Southern pairs 1.8, the"
+        " former flat interregional multiplier",
+    )
+    max_cost_factor: float = param(
+        2.0,
+        unit="factor",
+        low=1,
+        doc="cap on the distance cost factor (reached beyond about 18,900 km at the default rate)",
+    )
     interregional_cost_multiplier: float = param(
         1.8,
         unit="factor",
         low=1,
-        doc="cost across regions relative to within (travel, coordination)",
+        doc="fallback cost factor across regions (1 within) for a pair or project with a capital"
+        " of unknown coordinates, or in a world without a geography table",
     )
     multilateral_cost_discount: float = param(
         0.2,
@@ -724,7 +739,8 @@ class FundingParams:
         unit="share",
         low=0,
         high=1,
-        doc="cut of the interregional extra cost when a champion is at either end",
+        doc="cut of the extra cost of distance (or of the interregional fallback) when a"
+        " champion is at either end",
     )
     gdp_growth_rate: float = param(
         0.03, unit="share a year", low=0, doc="nominal GDP growth of every Southern economy"
@@ -828,7 +844,24 @@ class MatchingParams:
         4.0, unit="score per capacity", low=0, doc="partner choice: weight of the capacity gap"
     )
     weight_similarity: float = param(
-        1.0, unit="score", low=0, doc="weight of similarity of context (region, income, SIDS)"
+        1.0,
+        unit="score",
+        low=0,
+        doc="weight of similarity of context (region, income, SIDS, land border, language)",
+    )
+    similarity_weight_contiguity: float = param(
+        1.0,
+        unit="relative weight",
+        low=0,
+        doc="weight of a shared land border within similarity of context (same region,"
+        " income group and SIDS status: 1 each); 0 without a geography table",
+    )
+    similarity_weight_language: float = param(
+        1.0,
+        unit="relative weight",
+        low=0,
+        doc="weight of a shared language within similarity of context (same region, income"
+        " group and SIDS status: 1 each); 0 without a geography table",
     )
     weight_trust: float = param(2.0, unit="score", low=0, doc="weight of trust (past ties)")
     weight_comembership: float = param(

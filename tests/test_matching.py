@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -228,3 +229,46 @@ def test_matching_parameters_fill_every_slot_from_the_defaults() -> None:
         and isinstance(getattr(kernel, name), int)
     ]
     assert sorted(positions) == sorted([*range(kernel.N_REAL), *range(kernel.N_INTEGER)])
+
+
+def test_places_are_built_from_the_world_geography(world) -> None:
+    from sscsim.state.roster import build_roster
+
+    roster = build_roster(world, [], False)
+    places = roster.places
+    assert places is not None and places.known
+    geo = world.geography.set_index("iso3")
+    k = list(roster.iso3).index("BRA")
+    assert places.latitude[k] == pytest.approx(np.radians(geo.loc["BRA", "latitude"]))
+    assert places.longitude[k] == pytest.approx(np.radians(geo.loc["BRA", "longitude"]))
+    bit = places.vocabulary.index("pt")
+    assert (places.languages[k] >> bit) & 1
+    economy = places.economy
+    row = economy[k]
+    neighbours = places.neighbour_rows[
+        places.neighbour_indptr[row] : places.neighbour_indptr[row + 1]
+    ]
+    assert set(geo.index[neighbours]) == {
+        "ARG",
+        "BOL",
+        "COL",
+        "GUF",
+        "GUY",
+        "PER",
+        "PRY",
+        "SUR",
+        "URY",
+        "VEN",
+    } & set(geo.index)
+    assert len(places.vocabulary) <= 63
+
+
+def test_a_run_works_without_geography(world) -> None:
+    import dataclasses
+
+    from sscsim import SSCModel
+
+    model = SSCModel(rng=3, world=dataclasses.replace(world, geography=None), steps=8)
+    assert model.state.roster.places is not None and not model.state.roster.places.known
+    summary = model.run().summary()
+    assert sum(summary["modality_shares"].values()) == pytest.approx(1.0)

@@ -11,12 +11,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sscsim import geography
 from sscsim.config import SSCConfig
 from sscsim.kernels import hashing
 from sscsim.kernels import matching as kernel
 from sscsim.kernels.random import new_state
 from sscsim.processes.matching import matching_parameters, offer_lists
 from sscsim.processes.requests import offer_matrix
+from sscsim.state.places import unknown_places
+from sscsim.state.roster import ASIA_PACIFIC, LAC, build_roster
 from sscsim.state.ties import Layer, TieTable
 
 OUTPUTS = (
@@ -149,6 +152,15 @@ class Result:
     after: dict[str, np.ndarray]  # the mutable inputs after the call
 
 
+def no_geography(n: int) -> tuple[np.ndarray, ...]:
+    """Unknown capitals, no language nor neighbour: the region rule of cost (fallback)."""
+    places = unknown_places(n)
+    return (
+        places.latitude, places.longitude, places.languages, places.economy,
+        places.neighbour_indptr, places.neighbour_rows,
+    )  # fmt: skip
+
+
 def run(world: MatchWorld, compiled: bool = True) -> Result:
     """Call the kernel (or its pure-Python twin) on copies of the mutable arrays."""
     after = {name: getattr(world, name).copy() for name in MUTABLE}
@@ -164,6 +176,7 @@ def run(world: MatchWorld, compiled: bool = True) -> Result:
             world.income_level,
             world.sids,
             world.champion,
+            *no_geography(len(world.region)),
             world.platform_mask,
             world.offer_indptr,
             world.offer_rows,
@@ -437,12 +450,89 @@ def test_popcount() -> None:
         assert kernel.popcount(x) == bin(x).count("1")
 
 
-def test_cost_factor() -> None:
-    assert kernel.cost_factor(1, 1, False, 1.8, 0.3) == 1.0
-    assert kernel.cost_factor(1, 1, True, 1.8, 0.3) == 1.0
-    assert kernel.cost_factor(0, 2, False, 1.8, 0.3) == pytest.approx(1.8)
-    assert kernel.cost_factor(0, 2, True, 1.8, 0.3) == pytest.approx(1.0 + 0.8 * 0.7)
-    assert kernel.cost_factor(0, 2, True, 1.8, 1.0) == 1.0
+def test_cost_factor_falls_back_on_regions_without_a_distance() -> None:
+    nan = float("nan")
+    assert kernel.cost_factor(nan, True, False, 0.05, 2.0, 1.8, 0.3) == 1.0
+    assert kernel.cost_factor(nan, True, True, 0.05, 2.0, 1.8, 0.3) == 1.0
+    assert kernel.cost_factor(nan, False, False, 0.05, 2.0, 1.8, 0.3) == pytest.approx(1.8)
+    assert kernel.cost_factor(nan, False, True, 0.05, 2.0, 1.8, 0.3) == pytest.approx(1 + 0.8 * 0.7)
+    assert kernel.cost_factor(nan, False, True, 0.05, 2.0, 1.8, 1.0) == 1.0
+
+
+def test_cost_factor_rises_with_distance_up_to_its_cap() -> None:
+    for function in (kernel.cost_factor, kernel.cost_factor.py_func):
+        factors = [function(d, False, False, 0.05, 2.0, 1.8, 0.3) for d in range(0, 25001, 500)]
+        assert factors[0] == 1.0
+        assert np.all(np.diff(factors) >= 0) and factors[-1] == 2.0
+        assert function(8000.0, True, False, 0.05, 2.0, 1.8, 0.3) == pytest.approx(1.4)
+        assert function(8000.0, False, True, 0.05, 2.0, 1.8, 0.3) == pytest.approx(1 + 0.4 * 0.7)
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_kernel_distance_equals_the_geography_helper(compiled: bool) -> None:
+    function = kernel.distance_km if compiled else kernel.distance_km.py_func
+    rng = np.random.default_rng(5)
+    lat = rng.uniform(-90, 90, (200, 2))
+    lon = rng.uniform(-180, 180, (200, 2))
+    expected = geography.distance_km(lat[:, 0], lon[:, 0], lat[:, 1], lon[:, 1])
+    got = [function(*np.radians([a[0], b[0], a[1], b[1]])) for a, b in zip(lat, lon, strict=True)]
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-6)
+    assert np.isnan(function(np.nan, 0.0, 0.0, 0.0))
+    assert function(0.3, 0.2, 0.3, 0.2) == 0.0
+
+
+def test_cost_factor_on_the_packaged_world(world) -> None:
+    """~1 within a region, ~1.8 on average between Asia-Pacific and LAC (the default's aim)."""
+    roster = build_roster(world, [], False)
+    real, _ = matching_parameters(SSCConfig())
+    places, n = roster.places, roster.n_south
+    lac = np.flatnonzero(roster.region[:n] == LAC)
+    asia = np.flatnonzero(roster.region[:n] == ASIA_PACIFIC)
+
+    def factor(a: int, b: int) -> float:
+        return kernel.pair_cost_factor(
+            a, b, roster.region, places.latitude, places.longitude, False, real
+        )
+
+    across = [factor(a, b) for a in asia for b in lac]
+    within = [factor(a, b) for a in lac for b in lac if a < b]
+    assert np.mean(across) == pytest.approx(1.8, abs=0.02)
+    assert 1.0 <= np.mean(within) < 1.2
+
+
+def test_contiguity_and_a_shared_language_raise_the_score() -> None:
+    capacity = np.array([[0.2], [0.8], [0.8]])
+    region, income, sids = np.zeros(3, np.int64), np.ones(3, np.int64), np.zeros(3, bool)
+    champion = np.zeros(3, bool)
+    latitude, longitude = np.zeros(3), np.zeros(3)  # one place: no cost
+    economy = np.array([0, 1, 2], dtype=np.int64)
+    indptr, rows = np.array([0, 1, 2, 2], dtype=np.int64), np.array([1, 0], dtype=np.int64)
+    real, _ = matching_parameters(SSCConfig())
+    mask = np.zeros(3, dtype=np.int64)
+
+    def score(languages: np.ndarray, provider: int) -> float:
+        return kernel.provider_score(
+            0, provider, 0, capacity, region, income, sids, champion, latitude, longitude,
+            languages, economy, indptr, rows, mask, 0, 0.0, real,
+        )  # fmt: skip
+
+    silent = np.zeros(3, dtype=np.int64)
+    shared = np.array([0b01, 0b10, 0b01], dtype=np.int64)  # 0 and 2 speak language 0
+    w_similarity = real[kernel.W_SIMILARITY]
+    total = 3.0 + real[kernel.W_CONTIGUITY] + real[kernel.W_LANGUAGE]
+    # Provider 1 borders the recipient, provider 2 does not.
+    assert score(silent, 1) - score(silent, 2) == pytest.approx(
+        w_similarity * real[kernel.W_CONTIGUITY] / total
+    )
+    # Provider 2 shares a language, provider 1 does not.
+    assert score(shared, 2) - score(silent, 2) == pytest.approx(
+        w_similarity * real[kernel.W_LANGUAGE] / total
+    )
+    assert score(shared, 1) == score(silent, 1)
+    assert kernel.contiguous(0, 1, economy, indptr, rows)
+    assert kernel.contiguous.py_func(1, 0, economy, indptr, rows)
+    assert not kernel.contiguous(0, 2, economy, indptr, rows)
+    assert not kernel.contiguous(0, 0, economy, indptr, rows)
 
 
 def test_provider_score_equals_a_hand_computation() -> None:
@@ -460,9 +550,12 @@ def test_provider_score_equals_a_hand_computation() -> None:
     real[kernel.W_COST] = 1.5
     real[kernel.INTERREGIONAL_MULTIPLIER] = 1.8
     real[kernel.CHAMPION_DISCOUNT] = 0.3
+    real[kernel.W_CONTIGUITY] = real[kernel.W_LANGUAGE] = 0.0  # region, income, SIDS only
+
+    geography = no_geography(3)
 
     def score(recipient, provider, sector, active, trust):
-        args = (region, income, sids, champion, platform_mask, active, trust, real)
+        args = (region, income, sids, champion, *geography, platform_mask, active, trust, real)
         return kernel.provider_score(recipient, provider, sector, capacity, *args)
 
     # 0 <- 1 in sector 0: gap 0.7; similar in income only (1/3); trust 0.4; platforms 0 and 1
@@ -480,8 +573,8 @@ def test_provider_score_equals_a_hand_computation() -> None:
 def test_provider_score_rises_with_gap_trust_and_shared_platforms() -> None:
     world = build_world(2)
     args = (
-        world.region, world.income_level, world.sids, world.champion, world.platform_mask,
-        world.active_platforms,
+        world.region, world.income_level, world.sids, world.champion,
+        *no_geography(len(world.region)), world.platform_mask, world.active_platforms,
     )  # fmt: skip
     low = kernel.provider_score(0, 1, 0, world.capacity, *args, 0.1, world.real)
     high = kernel.provider_score(0, 1, 0, world.capacity, *args, 0.6, world.real)

@@ -4,6 +4,8 @@ For each request (recipient, sector), in the order given: candidate providers ar
 the sector (all of them, or a uniform sample of `candidates` of them in large worlds), at least
 `min_gap` ahead of the recipient and with a delivery slot left. The recipient scores them
 (complementarity, similarity of context, trust, shared platforms, cost) and draws one by softmax.
+Similarity counts the same region, income group and SIDS status, a land border and a shared
+language; the cost grows with the great-circle distance between the capitals (`cost_factor`).
 The funding found decides the modality: the provider's national fund (bilateral) or a northern
 partner's co-funding (triangular), drawn in proportion to their appeal among those that can pay.
 Platform trust funds finance regional projects of three or more countries instead, in their own
@@ -12,8 +14,9 @@ A request whose first `attempts` providers cannot be funded lapses. Budgets, poo
 updated in place as actions start.
 
 Everything is arrays: a run's random draws come from the kernel generator state (seeded from the
-model's generator); pair attributes (similarity, cost, trust, shared platforms) are computed for
-each candidate rather than held in n x n matrices.
+model's generator); pair attributes (similarity, distance, cost, trust, shared platforms) are
+computed for each candidate from per-actor arrays (coordinates, language masks, neighbour lists)
+rather than held in n x n matrices.
 """
 
 from __future__ import annotations
@@ -49,7 +52,11 @@ W_FUNDER_REGION = 17
 W_FUNDER_PIVOT = 18
 W_FUNDER_FAMILIARITY = 19
 FUNDER_POOL_EXPONENT = 20
-N_REAL = 21
+COST_PER_1000_KM = 21
+MAX_COST_FACTOR = 22
+W_CONTIGUITY = 23
+W_LANGUAGE = 24
+N_REAL = 25
 # Positions in the `integer` parameter array.
 MIN_DURATION = 0
 MAX_DURATION = 1
@@ -60,6 +67,8 @@ N_INTEGER = 5
 
 # Tie layers as in sscsim.state.ties.Layer.
 _BILATERAL_LAYER, _TRIANGULAR_LAYER, _PLATFORM_LAYER, _ODA_LAYER = 0, 1, 2, 3
+
+EARTH_RADIUS_KM = 6371.0088  # as sscsim.geography.EARTH_RADIUS_KM (kernels import no package code)
 
 
 @njit(cache=True)
@@ -73,15 +82,97 @@ def popcount(x: int) -> int:
 
 
 @njit(cache=True)
-def cost_factor(
-    region_a: int, region_b: int, champion: bool, multiplier: float, champion_discount: float
+def distance_km(
+    latitude_a: float, longitude_a: float, latitude_b: float, longitude_b: float
 ) -> float:
-    """Cost of an action relative to a same-region one: `multiplier` across regions, its extra
-    cut by `champion_discount` when a champion is at either end."""
-    if region_a == region_b:
-        return 1.0
+    """Great-circle (haversine) distance in km between two points given in radians, on a sphere
+    of radius `EARTH_RADIUS_KM` (as `sscsim.geography.distance_km`); NaN if any is NaN."""
+    if (
+        np.isnan(latitude_a) or np.isnan(longitude_a)
+        or np.isnan(latitude_b) or np.isnan(longitude_b)
+    ):  # fmt: skip
+        return np.nan
+    half_phi = np.sin((latitude_b - latitude_a) / 2.0)
+    half_lambda = np.sin((longitude_b - longitude_a) / 2.0)
+    h = half_phi * half_phi + np.cos(latitude_a) * np.cos(latitude_b) * half_lambda * half_lambda
+    h = min(max(h, 0.0), 1.0)
+    return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(h))
+
+
+@njit(cache=True)
+def cost_factor(
+    distance: float,
+    same_region: bool,
+    champion: bool,
+    per_1000_km: float,
+    cap: float,
+    multiplier: float,
+    champion_discount: float,
+) -> float:
+    """Cost of an action relative to one between neighbours (factor >= 1).
+
+    The extra cost is `per_1000_km` per 1,000 km of `distance` (km between the capitals), at
+    most `cap` - 1; without a distance (NaN: a capital without coordinates, a world without
+    geography) it is the region rule: 0 within a region, `multiplier` - 1 across regions.
+    A champion at either end cuts the extra by `champion_discount` (share).
+    """
+    if np.isnan(distance):
+        if same_region:
+            return 1.0
+        extra = multiplier - 1.0
+    else:
+        extra = min(per_1000_km * distance / 1000.0, cap - 1.0)
     discount = champion_discount if champion else 0.0
-    return 1.0 + (multiplier - 1.0) * (1.0 - discount)
+    return 1.0 + extra * (1.0 - discount)
+
+
+@njit(cache=True)
+def pair_cost_factor(
+    a: int,
+    b: int,
+    region: np.ndarray,
+    latitude: np.ndarray,
+    longitude: np.ndarray,
+    champion: bool,
+    real: np.ndarray,
+) -> float:
+    """`cost_factor` of actors a and b (rows of `region`, `latitude`, `longitude`)."""
+    distance = distance_km(latitude[a], longitude[a], latitude[b], longitude[b])
+    return cost_factor(
+        distance, region[a] == region[b], champion, real[COST_PER_1000_KM],
+        real[MAX_COST_FACTOR], real[INTERREGIONAL_MULTIPLIER], real[CHAMPION_DISCOUNT],
+    )  # fmt: skip
+
+
+@njit(cache=True)
+def mean_distance_km(rows: np.ndarray, latitude: np.ndarray, longitude: np.ndarray) -> float:
+    """Mean great-circle distance (km) over the pairs of `rows` (int64 actor rows); NaN if a
+    capital is unknown, 0 for fewer than two rows."""
+    total = 0.0
+    pairs = 0
+    for x in range(rows.shape[0]):
+        for y in range(x + 1, rows.shape[0]):
+            a, b = rows[x], rows[y]
+            total += distance_km(latitude[a], longitude[a], latitude[b], longitude[b])
+            pairs += 1
+    return total / pairs if pairs else 0.0
+
+
+@njit(cache=True)
+def contiguous(
+    a: int, b: int, economy: np.ndarray, neighbour_indptr: np.ndarray, neighbour_rows: np.ndarray
+) -> bool:
+    """Whether the economies of actors a and b share a land border (False for one economy, or
+    an actor without one). economy : int64 (n_actors,), -1 if none; neighbour_indptr,
+    neighbour_rows : compressed rows over economies, increasing within an economy."""
+    economy_a, economy_b = economy[a], economy[b]
+    if economy_a < 0 or economy_b < 0 or economy_a == economy_b:
+        return False
+    start, stop = neighbour_indptr[economy_a], neighbour_indptr[economy_a + 1]
+    if stop == start:
+        return False
+    at = start + np.searchsorted(neighbour_rows[start:stop], economy_b)
+    return at < stop and neighbour_rows[at] == economy_b
 
 
 @njit(cache=True)
@@ -124,6 +215,12 @@ def provider_score(
     income_level: np.ndarray,
     sids: np.ndarray,
     champion: np.ndarray,
+    latitude: np.ndarray,
+    longitude: np.ndarray,
+    languages: np.ndarray,
+    economy: np.ndarray,
+    neighbour_indptr: np.ndarray,
+    neighbour_rows: np.ndarray,
     platform_mask: np.ndarray,
     active_platforms: int,
     trust: float,
@@ -131,20 +228,30 @@ def provider_score(
 ) -> float:
     """How attractive `provider` is to `recipient` for a request in `sector`:
 
-    w_complementarity x capacity gap + w_similarity x similarity of context (same region, same
-    income group, same SIDS status: a third each) + w_trust x trust + w_comembership x
-    min(shared active platforms, 2) / 2 - w_cost x (relative cost - 1).
+    w_complementarity x capacity gap + w_similarity x similarity of context + w_trust x trust
+    + w_comembership x min(shared active platforms, 2) / 2 - w_cost x (relative cost - 1).
+
+    Similarity of context, in [0, 1]: ([same region] + [same income group] + [same SIDS status]
+    + w_contiguity x [land border] + w_language x [a shared language]) / (3 + w_contiguity +
+    w_language). Relative cost: `pair_cost_factor`. latitude, longitude : float64 (n_south,)
+    radians; languages : int64 (n_south,) bit masks; economy, neighbour_indptr,
+    neighbour_rows : as in `contiguous`.
     """
     gap = capacity[provider, sector] - capacity[recipient, sector]
+    w_contiguity, w_language = real[W_CONTIGUITY], real[W_LANGUAGE]
+    border = contiguous(recipient, provider, economy, neighbour_indptr, neighbour_rows)
+    speaks = (languages[recipient] & languages[provider]) != 0
     similarity = (
         (region[provider] == region[recipient])
         + (income_level[provider] == income_level[recipient])
         + (sids[provider] == sids[recipient])
-    ) / 3.0
+        + w_contiguity * border
+        + w_language * speaks
+    ) / (3.0 + w_contiguity + w_language)
     shared = popcount(platform_mask[recipient] & platform_mask[provider] & active_platforms)
-    factor = cost_factor(
-        region[recipient], region[provider], champion[recipient] or champion[provider],
-        real[INTERREGIONAL_MULTIPLIER], real[CHAMPION_DISCOUNT],
+    factor = pair_cost_factor(
+        recipient, provider, region, latitude, longitude,
+        champion[recipient] or champion[provider], real,
     )  # fmt: skip
     return (
         real[W_COMPLEMENTARITY] * gap
@@ -293,6 +400,12 @@ def match_requests(
     income_level: np.ndarray,
     sids: np.ndarray,
     champion: np.ndarray,
+    latitude: np.ndarray,
+    longitude: np.ndarray,
+    languages: np.ndarray,
+    economy: np.ndarray,
+    neighbour_indptr: np.ndarray,
+    neighbour_rows: np.ndarray,
     platform_mask: np.ndarray,
     offer_indptr: np.ndarray,
     offer_rows: np.ndarray,
@@ -331,6 +444,11 @@ def match_requests(
     request_recipient, request_sector : int64 (n_requests,), in processing order.
     capacity : float64 (n_south, n_sectors). region, income_level : int64 (n_south,).
     sids, champion : bool (n_south,).
+    latitude, longitude : float64 (n_south,), radians of the capitals, NaN where unknown.
+    languages : int64 (n_south,), bit masks of the languages spoken.
+    economy : int64 (n_south,), row of each actor's economy in the neighbour lists (-1: none);
+        neighbour_indptr, neighbour_rows : the economies' land neighbours, compressed rows
+        (`contiguous`).
     platform_mask : int64 (n_actors,), bit p set for members of platform p (northern rows after
         the Southern ones).
     offer_indptr, offer_rows : CSR of the providers offering each sector.
@@ -393,6 +511,7 @@ def match_requests(
             )  # fmt: skip
             scores[k] = provider_score(
                 recipient, provider, sector, capacity, region, income_level, sids, champion,
+                latitude, longitude, languages, economy, neighbour_indptr, neighbour_rows,
                 platform_mask, active_platforms, trust, real,
             )  # fmt: skip
         funded = False
@@ -407,9 +526,9 @@ def match_requests(
             duration = integer[MIN_DURATION] + below(state, span)
             shared_mask = platform_mask[recipient] & platform_mask[provider] & active_platforms
             organisation = shared_mask != 0
-            factor = cost_factor(
-                region[recipient], region[provider], champion[recipient] or champion[provider],
-                real[INTERREGIONAL_MULTIPLIER], real[CHAMPION_DISCOUNT],
+            factor = pair_cost_factor(
+                recipient, provider, region, latitude, longitude,
+                champion[recipient] or champion[provider], real,
             )  # fmt: skip
             cost = real[ACTION_COST] * duration * factor
             if organisation:

@@ -1,11 +1,12 @@
 """Step 3, matching: requests are matched to providers and funded, and the actions start.
 
 Partner choice and funding are the compiled kernel `sscsim.kernels.matching` (complementarity,
-similarity of context, trust, platform co-membership and cost; the funding found decides the
-modality: the provider's fund or northern co-funding; platform trust funds finance regional
-projects in `sscsim.processes.regional`). This module
-prepares its inputs (`offer_lists`, `matching_parameters`), calls it (`match_requests`), and
-does the bookkeeping of the actions it started (`start_actions`).
+similarity of context, trust, platform co-membership and cost; land border, shared language and
+distance are read from the actors' places, `sscsim.state.places`, as per-actor arrays; the
+funding found decides the modality: the provider's fund or northern co-funding; platform
+trust funds finance regional projects in `sscsim.processes.regional`). This module prepares
+its inputs (`offer_lists`, `matching_parameters`), calls it (`match_requests`), and does the
+bookkeeping of the actions it started (`start_actions`).
 """
 
 from __future__ import annotations
@@ -56,8 +57,10 @@ def offer_lists(offers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return indptr, provider.astype(np.int64)
 
 
-def matching_parameters(config: SSCConfig) -> tuple[np.ndarray, np.ndarray]:
-    """The matching kernel's parameter arrays (real, integer) from the configuration."""
+def matching_parameters(config: SSCConfig, geography: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """The matching kernel's parameter arrays (real, integer) from the configuration; without
+    `geography` (a world without a geography table) land border and language weigh nothing in
+    similarity, the former rule."""
     params, funding = config.matching, config.funding
     real = np.zeros(kernel.N_REAL)
     real[kernel.MIN_GAP] = params.min_capacity_gap
@@ -81,6 +84,10 @@ def matching_parameters(config: SSCConfig) -> tuple[np.ndarray, np.ndarray]:
     real[kernel.W_FUNDER_PIVOT] = params.funder_weight_pivot
     real[kernel.W_FUNDER_FAMILIARITY] = params.funder_weight_familiarity
     real[kernel.FUNDER_POOL_EXPONENT] = params.funder_pool_exponent
+    real[kernel.COST_PER_1000_KM] = funding.cost_per_1000_km
+    real[kernel.MAX_COST_FACTOR] = funding.max_cost_factor
+    real[kernel.W_CONTIGUITY] = params.similarity_weight_contiguity if geography else 0.0
+    real[kernel.W_LANGUAGE] = params.similarity_weight_language if geography else 0.0
     integer = np.zeros(kernel.N_INTEGER, dtype=np.int64)
     integer[kernel.MIN_DURATION] = params.min_duration_quarters
     integer[kernel.MAX_DURATION] = params.max_duration_quarters
@@ -122,7 +129,8 @@ def match_requests(
     offer_indptr, offer_rows = offer_lists(countries.offers)
     per_step = config.matching.slots_per_initiative * countries.engagement / config.steps_per_year
     slots = np.maximum(np.ceil(per_step * countries.institutional), 1).astype(np.int64)
-    real, integer = matching_parameters(config)
+    places = roster.geography()
+    real, integer = matching_parameters(config, places.known)
     ties = network.ties
     started, lapsed, unmatched = kernel.match_requests(
         requests.recipient,
@@ -132,6 +140,12 @@ def match_requests(
         countries.income_level,
         roster.sids[:n],
         countries.is_champion,
+        places.latitude[:n],
+        places.longitude[:n],
+        places.languages[:n],
+        places.economy[:n],
+        places.neighbour_indptr,
+        places.neighbour_rows,
         platforms.member_bits,
         offer_indptr,
         offer_rows,

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sscsim.config import SSCConfig
+from sscsim.kernels import matching as kernel
 from sscsim.state.clock import Clock
 from sscsim.state.countries import Countries
 from sscsim.state.funds import FAO, UNDP, FundKind, FundState
@@ -132,17 +133,39 @@ def choose_countries(
     return lead, participants
 
 
+def project_cost_factor(everyone: np.ndarray, roster: Roster, config: SSCConfig) -> float:
+    """Distance cost factor of a project of the countries `everyone` (lead first): the rule of
+    partner choice (`kernels.matching.cost_factor`, no champion discount) at the mean distance
+    between their capitals over all pairs; with a capital of unknown coordinates,
+    interregional_cost_multiplier if the countries span regions, else 1."""
+    funding = config.funding
+    places = roster.geography()
+    rows = np.asarray(everyone, dtype=np.int64)
+    distance = kernel.mean_distance_km(rows, places.latitude, places.longitude)
+    same_region = len(np.unique(roster.region[rows])) == 1
+    return float(
+        kernel.cost_factor(
+            distance,
+            same_region,
+            False,
+            funding.cost_per_1000_km,
+            funding.max_cost_factor,
+            funding.interregional_cost_multiplier,
+            0.0,
+        )
+    )
+
+
 def project_cost(
-    duration: int, n_participants: int, spans_regions: bool, managed: bool, config: SSCConfig
+    duration: int, n_participants: int, factor: float, managed: bool, config: SSCConfig
 ) -> float:
     """Cost of a platform or joint-fund project, USD: action_cost_usd x duration x (1 +
-    participant_cost_share x (participants - 1)), times interregional_cost_multiplier when its
-    countries span regions, less multilateral_cost_discount when an organisation manages it."""
+    participant_cost_share x (participants - 1)) x the distance cost `factor`
+    (`project_cost_factor`), less multilateral_cost_discount when an organisation manages it."""
     funding = config.funding
     cost = funding.action_cost_usd * duration
     cost *= 1.0 + config.funds.participant_cost_share * (n_participants - 1)
-    if spans_regions:
-        cost *= funding.interregional_cost_multiplier
+    cost *= factor
     if managed:
         cost *= 1.0 - funding.multilateral_cost_discount
     return cost
@@ -212,9 +235,8 @@ def platform_call(
         lead, participants = chosen
         everyone = np.concatenate([[lead], participants])
         duration = project_duration(config, rng)
-        cost = project_cost(
-            duration, len(participants), len(np.unique(roster.region[everyone])) > 1, True, config
-        )
+        factor = project_cost_factor(everyone, roster, config)
+        cost = project_cost(duration, len(participants), factor, True, config)
         fee = cost * config.funds.management_fee_share
         if available < cost + fee:
             break
@@ -355,8 +377,8 @@ def joint_fund_call(
         lead, participants = chosen
         everyone = np.concatenate([[lead], participants])
         duration = project_duration(config, rng)
-        spans = len(np.unique(roster.region[everyone])) > 1
-        cost = project_cost(duration, len(participants), spans, False, config)
+        factor = project_cost_factor(everyone, roster, config)
+        cost = project_cost(duration, len(participants), factor, False, config)
         if funds.balance[k] < cost:
             break
         funds.balance[k] -= cost

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sscsim.state.places import Places, build_places, unknown_places
 from sscsim.world import REGIONS, WorldTables, southern_mask
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,8 @@ class Roster:
     oda_gni_pct: np.ndarray  # float64 (n_actors,), northern partners only (0 elsewhere)
     n_south: int
     excluded: tuple[str, ...]  # Southern economies left out for lack of GDP and population
+    # Capitals, languages and land neighbours (`sscsim.state.places`); None: no geography.
+    places: Places | None = None
 
     @property
     def n_actors(self) -> int:
@@ -77,6 +80,10 @@ class Roster:
     @property
     def n_north(self) -> int:
         return self.n_actors - self.n_south
+
+    def geography(self) -> Places:
+        """The actors' places; all unknown if the world has no geography."""
+        return self.places if self.places is not None else unknown_places(self.n_actors)
 
     def index(self) -> dict[str, int]:
         """Actor row of each ISO3 code."""
@@ -158,6 +165,7 @@ def build_roster(
         oda_gni_pct=table["oda_gni_pct"].fillna(0.0).to_numpy(dtype=np.float64),
         n_south=n_south,
         excluded=excluded,
+        places=build_places(world.geography, country, n_south),
     )
 
 
