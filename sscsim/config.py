@@ -604,7 +604,7 @@ class FundingParams:
     """Budgets and costs (step 1 and the funding side of step 3). Money in current USD."""
 
     ssc_budget_per_initiative_usd: float = param(
-        15_000.0,
+        12_000.0,
         unit="USD a year per initiative",
         low=0,
         doc="a Southern SSC fund's yearly inflow per initiative a year the country takes part in"
