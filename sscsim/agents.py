@@ -218,5 +218,5 @@ class PlatformAgent(mesa.Agent):
         participants = np.union1d(participants, np.asarray(attending, dtype=np.int64))
         if len(participants) < 2:
             return None
-        sector = choose_theme(platforms, p, len(state.sectors), model.rng)
+        sector = choose_theme(platforms, p, countries.capacity)
         return Event(p, host, participants, sector, float(from_fund), float(host_share))

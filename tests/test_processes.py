@@ -723,3 +723,20 @@ def test_standing_agreements_start_as_alive_ties_of_documented_strength():
     assert strength[1] == pytest.approx(config.world.partnership_trust)  # no record: the floor
     assert (ties.sectors[network.alive.rows] == 0).all()  # they teach nothing yet
     assert (ties.born[network.alive.rows] == -1).all()
+
+
+def test_the_troika_sets_the_agenda_and_rotation_changes_it():
+    from sscsim.processes.events import agenda, choose_theme
+
+    roster = tiny.roster()
+    countries = tiny.countries(roster, capacity=[[0.9, 0.1], [0.8, 0.2], [0.1, 0.9], [0.2, 0.8]])
+    platforms = tiny.platforms(roster)
+    platforms.themes[0] = np.array([0, 1], dtype=np.int64)
+    platforms.rotation[0] = np.array([0, 1, 2, 3], dtype=np.int64)
+    # Troika (3, 0, 1): weakest together in sector 1.
+    assert agenda(platforms, 0, countries.capacity).tolist() == [1, 0]
+    assert choose_theme(platforms, 0, countries.capacity) == 1
+    platforms.coordinator_position[0] = 2  # troika (1, 2, 3): weakest in sector 0
+    assert agenda(platforms, 0, countries.capacity).tolist() == [0, 1]
+    platforms.themes[0] = np.zeros(0, dtype=np.int64)  # no themes: every sector is on the agenda
+    assert sorted(agenda(platforms, 0, countries.capacity).tolist()) == [0, 1]

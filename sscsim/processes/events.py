@@ -91,12 +91,25 @@ def choose_host(state: PlatformState, p: int, roster: Roster) -> int:
     return state.coordinator(p)
 
 
-def choose_theme(state: PlatformState, p: int, n_sectors: int, rng: np.random.Generator) -> int:
-    """The event's sector: the platform's themes in turn, or any sector if it has none."""
+def agenda(state: PlatformState, p: int, capacity: np.ndarray) -> np.ndarray:
+    """The platform's agenda: its themes (all sectors if it has none) in the order its troika —
+    the previous, current and incoming coordinators — needs them, weakest mean capacity first
+    (ties in the order of the themes). As coordinators rotate, the agenda changes with them.
+
+    capacity : float64 (n_south, n_sectors). Returns int64 sector indices.
+    """
     themes = state.themes[p]
-    if len(themes):
-        return int(themes[state.events_held[p] % len(themes)])
-    return int(rng.integers(n_sectors))
+    sectors = themes if len(themes) else np.arange(capacity.shape[1], dtype=np.int64)
+    troika = sorted({row for row in state.troika(p) if row >= 0})
+    if not troika:
+        return sectors
+    need = capacity[np.asarray(troika)][:, sectors].mean(axis=0)
+    return sectors[np.argsort(need, kind="stable")]
+
+
+def choose_theme(state: PlatformState, p: int, capacity: np.ndarray) -> int:
+    """The event's sector: the first item of the platform's agenda (`agenda`)."""
+    return int(agenda(state, p, capacity)[0])
 
 
 def is_event_step(spec: PlatformSpec, step: int, steps_per_year: int) -> bool:

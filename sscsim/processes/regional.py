@@ -29,6 +29,7 @@ import numpy as np
 
 from sscsim.config import SSCConfig
 from sscsim.kernels import matching as kernel
+from sscsim.processes.events import agenda
 from sscsim.state.clock import Clock
 from sscsim.state.countries import Countries
 from sscsim.state.funds import FAO, UNDP, FundKind, FundState
@@ -201,20 +202,17 @@ def platform_call(
     sectors: list[str],
     rng: np.random.Generator,
 ) -> list[Project]:
-    """One call of platform p's trust fund: up to `projects_per_call` projects in its themes in
-    turn (or sectors drawn uniformly), while the fund can pay grant and fee beyond the reserve
-    for its next event."""
+    """One call of platform p's trust fund: up to `projects_per_call` projects in the sectors of
+    its agenda in turn (the troika's priorities, `processes.events.agenda`), while the fund can
+    pay grant and fee beyond the reserve for its next event."""
     spec, n = platforms.specs[p], countries.n
     eligible = platforms.members[p, :n].copy()
     required = tuple(REGION_INDEX[r] for r in spec.project_regions)
     available = platforms.fund[p] - event_reserves(platforms)[p]
     projects: list[Project] = []
-    for _ in range(spec.projects_per_call):
-        themes = platforms.themes[p]
-        count = int(funds.platform_projects[p]) + len(projects)
-        sector = (
-            int(themes[count % len(themes)]) if len(themes) else int(rng.integers(len(sectors)))
-        )
+    order = agenda(platforms, p, countries.capacity)
+    for k in range(spec.projects_per_call):
+        sector = int(order[k % len(order)])
         chosen = choose_countries(
             eligible,
             sector,
