@@ -150,6 +150,14 @@ class TextForm:
 
 ISO3 = TextForm(r"[A-Z]{3}", "an ISO3 code (three capital letters)")
 ISO3_PAIR = TextForm(r"[A-Z]{3}:[A-Z]{3}", "two ISO3 codes as 'AAA:BBB'")
+# The Southern regions of sscsim.world.REGIONS (a test keeps the two alike).
+SOUTHERN_REGION_NAMES: tuple[str, ...] = (
+    "asia_pacific", "lac", "africa", "middle_east", "europe_central_asia",
+)  # fmt: skip
+ISO3_REGION = TextForm(
+    rf"[A-Z]{{3}}:({'|'.join(SOUTHERN_REGION_NAMES)})",
+    "an ISO3 code and a Southern region as 'AAA:region'",
+)
 
 
 @dataclass(frozen=True)
@@ -448,6 +456,15 @@ class WorldConfig:
         doc="members of the EDP network (economies of the world table); null: the EDP rows of"
         " the membership table",
         source="membership table",
+    )
+    provider_priorities: list[str] = param(
+        ["THA:asia_pacific", "COL:lac", "COL:asia_pacific"],
+        unit="ISO3:region",
+        form=ISO3_REGION,
+        doc="regions a Southern provider gives priority to, 'AAA:region': TICA (Thailand) gave"
+        " about 90 % of its ODA 2006-2014 to Cambodia, Laos, Myanmar and Viet Nam; APC-Colombia"
+        " shares strategies with Mesoamerica and, with ESCAP, with Asia-Pacific partners",
+        source="cooperation_facts.md; seeds",
     )
     partnerships: list[str] = param(
         list(DEFAULT_PARTNERSHIPS),
@@ -848,6 +865,13 @@ class MatchingParams:
         unit="score",
         low=0,
         doc="weight of similarity of context (region, income, SIDS, land border, language)",
+    )
+    weight_priority: float = param(
+        1.0,
+        unit="score",
+        low=0,
+        doc="partner choice: a provider's own priority for the recipient's region"
+        " (`world.provider_priorities`)",
     )
     similarity_weight_contiguity: float = param(
         1.0,
@@ -1788,6 +1812,13 @@ def world_problems(config: SSCConfig, world: WorldTables) -> list[str]:
                     f"world.partnerships[{k}]: {code!r} (in {pair!r}) is not a Southern country"
                     " of the world table"
                 )
+    for k, entry in enumerate(config.world.provider_priorities):
+        code = str(entry).split(":")[0]
+        if code not in southern:
+            problems.append(
+                f"world.provider_priorities[{k}]: {code!r} (in {entry!r}) is not a Southern"
+                " country of the world table"
+            )
     for k, code in enumerate(config.world.edp_members or []):
         if code not in known:
             problems.append(

@@ -320,3 +320,24 @@ def test_valid_scale_settings_validate() -> None:
 def test_invalid_scale_settings_are_reported(parameters, fragment: str) -> None:
     problems = problems_of(**parameters)
     assert any(fragment in p for p in problems), problems
+
+
+def test_provider_priorities_name_southern_providers_and_regions(world) -> None:
+    from sscsim.config import world_problems
+
+    config = SSCConfig()
+    config.world.provider_priorities = ["THA:asia_pacific", "FRA:lac"]
+    assert world_problems(config, world) == [
+        "world.provider_priorities[1]: 'FRA' (in 'FRA:lac') is not a Southern country of the"
+        " world table"
+    ]
+    config.world.provider_priorities = ["THA:antarctica"]
+    with pytest.raises(ConfigError, match="provider_priorities"):
+        config.validate()
+
+
+def test_the_southern_region_names_of_the_schema_are_the_worlds() -> None:
+    from sscsim.config import SOUTHERN_REGION_NAMES
+    from sscsim.world import REGIONS
+
+    assert set(SOUTHERN_REGION_NAMES) == set(REGIONS) - {"north_america"}

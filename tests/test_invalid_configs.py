@@ -130,7 +130,11 @@ def single_field_cases() -> list[Case]:
             element = typing.get_args(hint)[0]
             good = {int: 2030, float: 1.0, str: "health"}[element]
             if leaf.param.form is not None:
-                good = {schema.ISO3: "IDN", schema.ISO3_PAIR: "THA:COL"}[leaf.param.form]
+                good = {
+                    schema.ISO3: "IDN",
+                    schema.ISO3_PAIR: "THA:COL",
+                    schema.ISO3_REGION: "THA:lac",
+                }[leaf.param.form]
             for bad in _scalar_invalid(element, leaf.param, optional=False):
                 cases.append(
                     Case(f"{path}[1]={bad!r}", [(path, [good, bad])], [f"{path}[1] = {bad!r}"])

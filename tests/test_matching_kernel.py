@@ -153,9 +153,11 @@ class Result:
 
 
 def no_geography(n: int) -> tuple[np.ndarray, ...]:
-    """Unknown capitals, no language nor neighbour: the region rule of cost (fallback)."""
+    """The kernel's arguments after `champion`: no provider priorities; unknown capitals, no
+    language nor neighbour (the region rule of cost, the fallback)."""
     places = unknown_places(n)
     return (
+        np.zeros(n, dtype=np.int64),
         places.latitude, places.longitude, places.languages, places.economy,
         places.neighbour_indptr, places.neighbour_rows,
     )  # fmt: skip
@@ -512,8 +514,8 @@ def test_contiguity_and_a_shared_language_raise_the_score() -> None:
 
     def score(languages: np.ndarray, provider: int) -> float:
         return kernel.provider_score(
-            0, provider, 0, capacity, region, income, sids, champion, latitude, longitude,
-            languages, economy, indptr, rows, mask, 0, 0.0, real,
+            0, provider, 0, capacity, region, income, sids, champion, np.zeros(3, np.int64),
+            latitude, longitude, languages, economy, indptr, rows, mask, 0, 0.0, real,
         )  # fmt: skip
 
     silent = np.zeros(3, dtype=np.int64)
@@ -835,3 +837,25 @@ def test_funder_choice_compiled_equals_pure_python() -> None:
     compiled = choose(case, 0, 1, 300, seed=14)
     python = choose(case, 0, 1, 300, seed=14, compiled=False)
     np.testing.assert_array_equal(compiled, python)
+
+
+def test_a_providers_priority_for_the_recipients_region_raises_its_score() -> None:
+    world = build_world(2)
+    rest = no_geography(len(world.region))[1:]
+    real = world.real.copy()
+    real[kernel.W_PRIORITY] = 1.5
+
+    def score(priority: np.ndarray) -> float:
+        return kernel.provider_score(
+            0, 1, 0, world.capacity, world.region, world.income_level, world.sids,
+            world.champion, priority, *rest, world.platform_mask, world.active_platforms, 0.2,
+            real,
+        )  # fmt: skip
+
+    none = np.zeros(len(world.region), dtype=np.int64)
+    own = none.copy()
+    own[1] = np.int64(1) << np.int64(world.region[0])  # provider 1 prioritises 0's region
+    other = none.copy()
+    other[1] = np.int64(1) << np.int64((world.region[0] + 1) % 5)
+    assert score(own) == pytest.approx(score(none) + 1.5)
+    assert score(other) == pytest.approx(score(none))

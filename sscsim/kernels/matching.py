@@ -56,7 +56,8 @@ COST_PER_1000_KM = 21
 MAX_COST_FACTOR = 22
 W_CONTIGUITY = 23
 W_LANGUAGE = 24
-N_REAL = 25
+W_PRIORITY = 25
+N_REAL = 26
 # Positions in the `integer` parameter array.
 MIN_DURATION = 0
 MAX_DURATION = 1
@@ -215,6 +216,7 @@ def provider_score(
     income_level: np.ndarray,
     sids: np.ndarray,
     champion: np.ndarray,
+    priority: np.ndarray,
     latitude: np.ndarray,
     longitude: np.ndarray,
     languages: np.ndarray,
@@ -235,7 +237,8 @@ def provider_score(
     + w_contiguity x [land border] + w_language x [a shared language]) / (3 + w_contiguity +
     w_language). Relative cost: `pair_cost_factor`. latitude, longitude : float64 (n_south,)
     radians; languages : int64 (n_south,) bit masks; economy, neighbour_indptr,
-    neighbour_rows : as in `contiguous`.
+    neighbour_rows : as in `contiguous`. priority : int64 (n_south,), bit r set where a provider
+    gives priority to recipients of region r (its own documented priorities), adding `W_PRIORITY`.
     """
     gap = capacity[provider, sector] - capacity[recipient, sector]
     w_contiguity, w_language = real[W_CONTIGUITY], real[W_LANGUAGE]
@@ -259,6 +262,7 @@ def provider_score(
         + real[W_TRUST] * trust
         + real[W_COMEMBERSHIP] * min(shared, 2) / 2.0
         - real[W_COST] * (factor - 1.0)
+        + real[W_PRIORITY] * ((priority[provider] >> region[recipient]) & 1)
     )
 
 
@@ -400,6 +404,7 @@ def match_requests(
     income_level: np.ndarray,
     sids: np.ndarray,
     champion: np.ndarray,
+    priority: np.ndarray,
     latitude: np.ndarray,
     longitude: np.ndarray,
     languages: np.ndarray,
@@ -511,7 +516,7 @@ def match_requests(
             )  # fmt: skip
             scores[k] = provider_score(
                 recipient, provider, sector, capacity, region, income_level, sids, champion,
-                latitude, longitude, languages, economy, neighbour_indptr, neighbour_rows,
+                priority, latitude, longitude, languages, economy, neighbour_indptr, neighbour_rows,
                 platform_mask, active_platforms, trust, real,
             )  # fmt: skip
         funded = False
