@@ -23,7 +23,7 @@ from sscsim.processes.events import (
     choose_theme,
     is_event_step,
 )
-from sscsim.processes.matching import matching_parameters, provider_priority_bits
+from sscsim.processes.matching import matching_parameters
 from sscsim.state.roster import KIND_NAMES, Kind
 from sscsim.world import REGIONS
 
@@ -100,7 +100,6 @@ class CountryAgent(mesa.Agent):
         active = state.platforms.active_mask()
         rows: list[int] = []
         candidate_scores: list[float] = []
-        priority = provider_priority_bits(roster, self.model.config.world.provider_priorities)
         for provider in np.flatnonzero(countries.offers[:, s]).tolist():
             gap = countries.capacity[provider, s] - countries.capacity[self.row, s]
             if provider == self.row or gap < real[kernel.MIN_GAP]:
@@ -112,7 +111,8 @@ class CountryAgent(mesa.Agent):
             )  # fmt: skip
             score = kernel.provider_score(
                 self.row, provider, s, countries.capacity, roster.region[:n],
-                countries.income_level, roster.sids[:n], countries.is_champion, priority,
+                countries.income_level, roster.sids[:n], countries.is_champion,
+                countries.priority_regions,
                 places.latitude[:n], places.longitude[:n], places.languages[:n],
                 places.economy[:n], places.neighbour_indptr, places.neighbour_rows,
                 state.platforms.member_bits, active, trust, real,

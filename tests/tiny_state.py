@@ -93,6 +93,7 @@ def countries(
         engagement=np.full(n, 40.0),
         base_budget=np.full(n, 4e6),  # 1 M USD a quarter into each fund
         initial_gdp=gdp.copy(),
+        priority_regions=np.zeros(n, dtype=np.int64),
     )
 
 

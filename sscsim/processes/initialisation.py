@@ -17,7 +17,7 @@ from sscsim.state.funds import SourceAccounts, account_balances, build_funds
 from sscsim.state.ledgers import Ledgers
 from sscsim.state.north import build_north
 from sscsim.state.platforms import build_platforms
-from sscsim.state.roster import Roster, build_roster
+from sscsim.state.roster import REGION_INDEX, Roster, build_roster
 from sscsim.state.tallies import StepTallies
 from sscsim.state.ties import Layer, Network, TieTable, agreement_table
 from sscsim.world import WorldTables
@@ -48,6 +48,7 @@ def initial_state(config: SSCConfig, world: WorldTables, rng: np.random.Generato
         engaged,
         base_budget,
         base_budget / config.steps_per_year,  # one quarter's inflow in the fund at the start
+        provider_priority_bits(roster, config.world.provider_priorities),
         rng,
     )
     north = build_north(
@@ -148,3 +149,16 @@ def add_agreement_ties(
     target = np.array([b for _, b in pairs], dtype=np.int64)
     strength = agreement_strengths(roster, pairs, config, records)
     ties.reinforce_keys(ties.encode(Layer.BILATERAL, source, target), -1, strength)
+
+
+def provider_priority_bits(roster: Roster, priorities: list[str]) -> np.ndarray:
+    """int64 (n_south,): bit r set where a Southern provider gives priority to recipients of region
+    r (`world.provider_priorities`, entries 'AAA:region'; in a synthetic world every actor of the
+    economy AAA)."""
+    n = roster.n_south
+    bits = np.zeros(n, dtype=np.int64)
+    codes = np.array([str(code)[:3] for code in roster.iso3[:n]])
+    for entry in priorities:
+        code, region = entry.split(":")
+        bits[codes == code] |= np.int64(1) << np.int64(REGION_INDEX[region])
+    return bits

@@ -25,7 +25,7 @@ from sscsim.state.ledgers import Ledgers
 from sscsim.state.modalities import MODALITIES, MODALITY, tie_layers
 from sscsim.state.north import NorthernPartners
 from sscsim.state.platforms import PlatformState
-from sscsim.state.roster import REGION_INDEX, Roster, interregional
+from sscsim.state.roster import Roster, interregional
 from sscsim.state.tallies import StepTallies
 from sscsim.state.ties import Layer, Network
 
@@ -141,7 +141,7 @@ def match_requests(
         countries.income_level,
         roster.sids[:n],
         countries.is_champion,
-        provider_priority_bits(roster, config.world.provider_priorities),
+        countries.priority_regions,
         places.latitude[:n],
         places.longitude[:n],
         places.languages[:n],
@@ -262,16 +262,3 @@ def start_actions(
             interregional=across,
         )
     tallies.interregional_actions = int(across.sum())
-
-
-def provider_priority_bits(roster: Roster, priorities: list[str]) -> np.ndarray:
-    """int64 (n_south,): bit r set where a Southern provider gives priority to recipients of region
-    r (`world.provider_priorities`, entries 'AAA:region'; in a synthetic world every actor of the
-    economy AAA)."""
-    n = roster.n_south
-    bits = np.zeros(n, dtype=np.int64)
-    codes = np.array([str(code)[:3] for code in roster.iso3[:n]])
-    for entry in priorities:
-        code, region = entry.split(":")
-        bits[codes == code] |= np.int64(1) << np.int64(REGION_INDEX[region])
-    return bits

@@ -42,6 +42,7 @@ class Countries:
     engagement: np.ndarray  # float64 (n,): initiatives a year it takes part in (section 7.1)
     base_budget: np.ndarray  # float64 (n,): USD a year into its SSC fund at the start's GDP
     initial_gdp: np.ndarray  # float64 (n,), USD a year
+    priority_regions: np.ndarray  # int64 (n,): bit r set where it gives priority to region r
 
     @property
     def n(self) -> int:
@@ -59,12 +60,13 @@ def build_countries(
     engagement: np.ndarray,
     base_budget: np.ndarray,
     ssc_budget: np.ndarray,
+    priority_regions: np.ndarray,
     rng: np.random.Generator,
 ) -> Countries:
     """The initial state: capacities drawn from `rng` (see `roster.initial_capacity`), GDP from
     the tables, income groups from the World Bank, the engagement and yearly fund inflow
-    (float64 (n_south,), initiatives and USD a year), `ssc_budget` (USD, n_south) in the funds;
-    nobody served yet."""
+    (float64 (n_south,), initiatives and USD a year), `ssc_budget` (USD, n_south) in the funds,
+    the providers' priority regions (int64 bit masks, n_south); nobody served yet."""
     n = roster.n_south
     capacity, institutional = initial_capacity(roster, sectors, rng)
     requested = min(request_sectors, len(sectors))
@@ -94,6 +96,7 @@ def build_countries(
         engagement=np.asarray(engagement, dtype=np.float64).copy(),
         base_budget=np.asarray(base_budget, dtype=np.float64).copy(),
         initial_gdp=gdp.copy(),
+        priority_regions=np.asarray(priority_regions, dtype=np.int64).copy(),
     )
 
 
