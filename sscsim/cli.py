@@ -46,7 +46,7 @@ RUN_NAME_EXCLUDED_SECTIONS = ("output",)
 # (a file name may hold 255 bytes; the date and time take 20).
 RUN_NAME_LENGTH = 160
 RUN_NAME_DIGEST = 8  # hexadecimal digits of the digest
-UNSAFE_IN_NAMES = re.compile(r"[^\w.,=+\-\[\]]")  # path separators, quotes, spaces, globs
+UNSAFE_IN_NAMES = re.compile(r"[^\w.,=+\-\[\]]")  # path separators, quotes, spaces, * and ?
 
 ConfigStore.instance().store(name="sscsim_schema", node=SSCConfig)
 

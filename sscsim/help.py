@@ -217,6 +217,7 @@ EXAMPLES = (
         "the same on a Slurm cluster, one job per run",
     ),
     ("python -m sscsim.analyze results/sweeps/oda_cuts", "aggregate a sweep (again)"),
+    (f"{PROGRAM} seed=3 hydra.run.dir=results/my_run", "a run into a folder of your choice"),
     (f"{PROGRAM} --cfg job scenario=oda_cut", "print the composed configuration, run nothing"),
 )
 
