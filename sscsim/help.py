@@ -271,11 +271,11 @@ def help_text() -> str:
     for command, purpose in EXAMPLES:
         lines += [f"  {command}", *_wrap(purpose, width, 6)]
     lines += ["", "Hydra's options (passed on to Hydra):", *_rows(HYDRA_OPTIONS, width)]
-    lines += [
-        "",
-        f"{PROGRAM} --list describes every preset in full. More: README.md, docs/ (the model:",
-        "docs/ODD.md; sweeps and launchers: docs/sweeps.md).",
-    ]
+    more = (
+        f"{PROGRAM} --list describes every preset in full. More: README.md, docs/ (the model:"
+        " docs/ODD.md; sweeps and launchers: docs/sweeps.md)."
+    )
+    lines += ["", *_wrap(more, width)]
     return "\n".join(lines)
 
 
