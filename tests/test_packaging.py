@@ -198,7 +198,7 @@ def test_a_run_from_outside_the_clone_writes_under_that_folder(installed):
 def test_a_sweep_from_outside_the_clone_uses_the_packaged_launcher(installed):
     python, outside = installed
     sweep = ["-m", "seed=1,2", "steps=2", "output.figures=false", "hydra/launcher=local"]
-    result = _run([python, "-m", "sscsim", *sweep, "hydra.launcher.n_jobs=2"], outside)
+    result = _run([python, "-m", "sscsim", *sweep, "hydra.launcher.workers=2"], outside)
     assert result.returncode == 0, result.stderr
     (folder,) = (outside / "results" / "sweeps").iterdir()
     assert (folder / "sweep_summary.parquet").exists()
