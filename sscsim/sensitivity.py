@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -125,31 +125,40 @@ def sample(plan: Plan, seed: int = 0) -> pd.DataFrame:
     return frame
 
 
-def evaluate_one(
-    arguments: tuple[dict[str, Any], list[int], int | None, list[str]],
-) -> list[float]:
-    """The plan's outputs for one parameter sample, averaged over seeds."""
-    from sscsim.model import SSCModel
-
-    parameters, seeds, steps, outputs = arguments
-    extra: dict[str, Any] = {"steps": steps} if steps is not None else {}
-    results = []
-    for seed in seeds:
-        model = SSCModel(rng=seed, **parameters, **extra).run()
-        timeseries, summary = model.timeseries_frame(), model.summary()
-        results.append([OUTPUTS[name](timeseries, summary) for name in outputs])
-    return list(np.mean(results, axis=0))
+def measure_outputs(outputs: list[str], model: Any) -> list[float]:
+    """The named outputs of a finished run (in the worker: only numbers travel back)."""
+    timeseries, summary = model.timeseries_frame(), model.summary()
+    return [OUTPUTS[name](timeseries, summary) for name in outputs]
 
 
-def evaluate(plan: Plan, samples: pd.DataFrame, workers: int) -> pd.DataFrame:
-    parameters = samples[list(plan.parameters)].to_dict("records")
-    jobs = [(row, plan.seeds, plan.steps, plan.outputs) for row in parameters]
-    if workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            values = list(pool.map(evaluate_one, jobs, chunksize=4))
-    else:
-        values = [evaluate_one(job) for job in jobs]
-    return pd.concat([samples, pd.DataFrame(values, columns=plan.outputs)], axis=1)
+def evaluate(
+    plan: Plan, samples: pd.DataFrame, workers: int, executor: str | None = None
+) -> pd.DataFrame:
+    """The plan's outputs for every sample, averaged over the plan's seeds: every (sample, seed)
+    run through the batched evaluator (`sscsim.batch.evaluate`: `workers` persistent processes,
+    with progress). A run that fails leaves NaN for its sample's outputs, and is reported."""
+    from sscsim.batch import evaluate as evaluate_runs
+    from sscsim.config import config_from_parameters
+
+    extra: dict[str, Any] = {"steps": plan.steps} if plan.steps is not None else {}
+    rows = samples[list(plan.parameters)].to_dict("records")
+    configs = [
+        config_from_parameters(**row, seed=seed, **extra) for row in rows for seed in plan.seeds
+    ]
+    chosen = executor or ("local" if workers > 1 else "serial")
+    results = evaluate_runs(configs, partial(measure_outputs, plan.outputs), executor=chosen,
+                            workers=workers, description=f"{plan.method} runs")  # fmt: skip
+    failed = [r for r in results if not r.ok]
+    for result in failed[:5]:
+        print(f"sscsim.sensitivity: a run failed: {result.error}", file=sys.stderr)
+    if failed:
+        print(f"sscsim.sensitivity: {len(failed)} of {len(results)} runs failed; their samples' "
+              "outputs are NaN", file=sys.stderr)  # fmt: skip
+    values = np.array(
+        [r.value if r.ok else [np.nan] * len(plan.outputs) for r in results], dtype=float
+    ).reshape(len(rows), len(plan.seeds), len(plan.outputs))
+    means = values.mean(axis=1)
+    return pd.concat([samples, pd.DataFrame(means, columns=plan.outputs)], axis=1)
 
 
 def analyze(plan: Plan, outputs: pd.DataFrame) -> pd.DataFrame:
