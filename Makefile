@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test app check lint typecheck format docs data clean
+.PHONY: help venv run test app check lint typecheck format docs data notebooks clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -48,6 +48,9 @@ data: $(STAMP) ## Rebuild sscsim/data from ../shared/data and GeoNames (geonames
 	$(BIN)/python scripts/build_world_tables.py
 	$(BIN)/python scripts/build_donor_table.py
 	$(BIN)/python scripts/build_segib_table.py
+
+notebooks: $(STAMP) ## Execute the notebooks and store them with their outputs
+	$(BIN)/python scripts/execute_notebooks.py
 
 clean: ## Remove the virtualenv, caches and the built site (not results/)
 	rm -rf $(VENV) site .pytest_cache .ruff_cache .mypy_cache .hypothesis

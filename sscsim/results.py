@@ -138,13 +138,17 @@ def write_run(
     wall_time_seconds: float,
     figures: Callable[[dict[str, pd.DataFrame], Path], list[Path]] | None = None,
     extra_metadata: dict[str, Any] | None = None,
+    report: Callable[[Path, dict[str, Any], dict[str, pd.DataFrame], list[Path]], Path]
+    | None = None,
 ) -> dict[str, Any]:
     """Write every output of a finished run into `run_dir`; return the summary written.
 
     Files: config.yaml, the tables of TABLES as parquet, sources.md (the directory of
-    cooperation sources, readable), summary.json (`run_summary`), and the figures that
-    `figures(tables, run_dir)` draws. The summary is written last: its presence marks a
-    complete run.
+    cooperation sources, readable), summary.json (`run_summary`), the figures that
+    `figures(tables, run_dir)` draws and the page that `report(run_dir, summary, tables,
+    figures)` writes (`sscsim.report.write_report`) from the summary about to be written. The
+    summary is written last (its `files` name the report too): its presence marks a complete
+    run.
     """
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -171,5 +175,8 @@ def write_run(
         ),
         **(extra_metadata or {}),
     }
+    if report is not None:
+        page = report(run_dir, summary, tables, drawn)
+        summary["run"]["files"] = sorted([*summary["run"]["files"], page.name])
     write_json(summary, run_dir / "summary.json")
     return summary

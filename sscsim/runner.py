@@ -40,6 +40,7 @@ def run_and_save(config: SSCConfig, run_dir: Path, progress: bool | None = None)
     config.validate()
     from sscsim.model import SSCModel
     from sscsim.plots import run_figures
+    from sscsim.report import write_report
     from sscsim.results import write_run
 
     started = time.perf_counter()
@@ -62,4 +63,5 @@ def run_and_save(config: SSCConfig, run_dir: Path, progress: bool | None = None)
         config_yaml(config),
         wall_time,
         figures=run_figures if config.output.figures else None,
+        report=write_report,  # report.html, written before the summary and listed in it
     )

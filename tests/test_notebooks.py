@@ -1,42 +1,79 @@
-"""The notebooks run top to bottom (they are stored without outputs)."""
+"""The notebooks run top to bottom and show their figures, and the stored notebooks hold the
+outputs of such an execution (scripts/execute_notebooks.py writes them)."""
 
 from __future__ import annotations
 
+import importlib.util
+import tempfile
 from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
+REPO = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
+# The figures each notebook shows (image/png outputs), at least.
+FIGURES: dict[str, int] = {
+    "01_quickstart": 3,
+    "02_sweep_analysis": 3,
+    "03_network": 2,
+    "04_mechanisms": 3,
+}
 
 
-def test_there_are_notebooks():
-    assert len(NOTEBOOKS) >= 3
+def _executor():
+    """scripts/execute_notebooks.py, the one way the notebooks are executed."""
+    spec = importlib.util.spec_from_file_location(
+        "execute_notebooks", REPO / "scripts" / "execute_notebooks.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def outputs(book: nbformat.NotebookNode) -> list[dict]:
+    return [o for cell in book.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
+
+
+def figures(book: nbformat.NotebookNode) -> int:
+    return sum("image/png" in output.get("data", {}) for output in outputs(book))
+
+
+def errors(book: nbformat.NotebookNode) -> list[str]:
+    return [
+        f"{output['ename']}: {output['evalue']}"
+        for output in outputs(book)
+        if output.get("output_type") == "error"
+    ]
+
+
+def test_every_notebook_has_its_figure_count():
+    assert {path.stem for path in NOTEBOOKS} == set(FIGURES)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_runs_top_to_bottom(path, tmp_path):
+def test_the_stored_notebook_holds_one_clean_execution_with_its_figures(path):
     book = nbformat.read(path, as_version=4)
-    assert all(not cell.get("outputs") for cell in book.cells if cell.cell_type == "code")
-    NotebookClient(
-        book, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
-    ).execute()
-    errors = [
-        output
-        for cell in book.cells
-        if cell.cell_type == "code"
-        for output in cell.get("outputs", [])
-        if output.get("output_type") == "error"
-    ]
-    assert not errors
-    # Figures show in the notebook: sscsim.plots leaves the notebook's backend alone.
-    if "sscsim.plots" in "".join(cell.source for cell in book.cells):
-        shown = [
-            output
-            for cell in book.cells
-            if cell.cell_type == "code"
-            for output in cell.get("outputs", [])
-            if "image/png" in output.get("data", {})
-        ]
-        assert shown, "no figure shown"
+    code = [cell for cell in book.cells if cell.cell_type == "code"]
+    assert [cell.execution_count for cell in code] == list(range(1, len(code) + 1)), (
+        f"{path.name}: not executed top to bottom in one go (scripts/execute_notebooks.py)"
+    )
+    assert not errors(book)
+    assert figures(book) >= FIGURES[path.stem], f"{path.name}: stored without its figures"
+    # Where it ran is not part of a stored notebook.
+    assert tempfile.gettempdir() + "/" not in nbformat.writes(book)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_the_notebook_runs_top_to_bottom_and_shows_its_figures(path, tmp_path):
+    before = _listing()
+    book = _executor().execute(path, tmp_path)
+    assert not errors(book)
+    assert figures(book) >= FIGURES[path.stem], f"{path.name}: figures not shown"
+    assert _listing() == before, "the notebook wrote into the repository"
+
+
+def _listing() -> set[Path]:
+    """The repository's top folder and notebooks/, where a stray output would land."""
+    return {*REPO.iterdir(), *(REPO / "notebooks").iterdir()}
