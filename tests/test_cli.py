@@ -28,6 +28,7 @@ RUN_FILES = {
     "ties.parquet",
     "partnerships.parquet",
     "summary.json",
+    "report.html",
     "capacity_by_kind.png",
     "actions_by_modality.png",
     "interregional_ties.png",
