@@ -106,6 +106,11 @@ def measure(runs: int, launchers: list[str], repeats: int, scratch: Path) -> dic
                          "status": status, "tail": tail})  # fmt: skip
             if status == 0:
                 aggregates[launcher] = comparable(pd.read_parquet(folder / "sweep_summary.parquet"))
+            if launcher == "local" and status == 0:
+                # Resuming a finished sweep: every run is checked and skipped.
+                seconds, status, tail = timed(sweep_command(launcher, runs, folder), scratch)
+                rows.append({"how": "local resume", "repeat": repeat, "seconds": seconds,
+                             "cores": used, "status": status, "tail": tail})  # fmt: skip
     table = pd.DataFrame(rows)
     single = table.loc[table["how"] == "one process", "seconds"].min()
     results: dict[str, Any] = {"runs": runs, "cores": cores, "one_process_seconds": single,
@@ -128,6 +133,9 @@ def measure(runs: int, launchers: list[str], repeats: int, scratch: Path) -> dic
             "per_core_efficiency": float(efficiency),
             "exit_status": int(best["status"]),
         }
+    resumed = table[table["how"] == "local resume"]
+    if not resumed.empty:
+        results["resume_seconds_per_run"] = float(resumed["seconds"].min() / runs)
     names = list(aggregates)
     results["aggregates_identical"] = all(
         aggregates[names[0]].equals(aggregates[name]) for name in names[1:]
@@ -147,6 +155,10 @@ def report(results: dict[str, Any]) -> str:
         lines.append(
             f"  {launcher}: {row['seconds']:.1f} s on {row['cores']} cores, speed-up "
             f"{row['speed_up']:.2f}, per-core efficiency {row['per_core_efficiency']:.0%}"
+        )
+    if "resume_seconds_per_run" in results:
+        lines.append(
+            f"  resuming the finished local sweep: {results['resume_seconds_per_run']:.3f} s a run"
         )
     lines.append(f"  aggregates identical across launchers: {results['aggregates_identical']}")
     return "\n".join(lines)

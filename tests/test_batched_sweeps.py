@@ -150,6 +150,17 @@ def test_batched_slurm_sweep_packs_runs_into_array_tasks(tmp_path):
     for name in ("sweep_summary.parquet", "sweep_timeseries.parquet"):
         pd.testing.assert_frame_equal(comparable(basic, name), comparable(cluster, name))
 
+    # A cluster whose arrays hold at most 2 tasks: 4 batches of 1 go as 2 arrays of 2.
+    split = tmp_path / "split"
+    result = sscsim(*COMMON, f"hydra.sweep.dir={split}", "hydra/launcher=slurm",
+                    "hydra.launcher.batch_size=1", "hydra.launcher.max_array_size=2",
+                    "hydra.launcher.timeout_min=10")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    tasks = sorted(p.name for p in (split / ".submitit").glob("*_*") if p.is_dir())
+    arrays = {name.split("_")[0] for name in tasks}
+    assert len(tasks) == 4 and len(arrays) == 2, tasks
+    pd.testing.assert_frame_equal(comparable(basic), comparable(split))
+
 
 @pytest.mark.slurm
 def test_a_killed_array_task_loses_only_its_run(tmp_path):
