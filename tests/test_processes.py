@@ -10,7 +10,6 @@ import pytest
 import tiny_state as tiny
 
 from sscsim.config import Eligibility
-from sscsim.kernels.diffusion import ALL_SECTORS
 from sscsim.processes.budgets import allocate_budgets, southern_budget_inflow
 from sscsim.processes.diffusion import (
     LearningTies,
@@ -485,15 +484,11 @@ def test_the_channels_add_up_to_the_change_of_capacity():
                    "adoption_gap": 0.0},
     )  # fmt: skip
     event = LearningTies(np.array([2, 2]), np.array([1, 3]), np.array([1, 1]), np.array([0.9, 0.9]))
-    project = LearningTies(
-        np.array([0]), np.array([3]), np.array([ALL_SECTORS]), np.array([0.7]), channel="projects"
-    )
     tallies = StepTallies(roster.n_actors)
     tallies.actions_by_country[:4] = 1
     before = countries.capacity.copy()
     diffuse_knowledge(
-        [event], Clock(2025, 4, 8), countries, ledgers.running, network, tallies, config, rng,
-        extra_learning=[project],
+        [event], Clock(2025, 4, 8), countries, ledgers.running, network, tallies, config, rng
     )  # fmt: skip
     learned = countries.capacity.copy()
     domestic_dynamics(countries, roster, tallies, 4, config)
@@ -501,9 +496,9 @@ def test_the_channels_add_up_to_the_change_of_capacity():
     total = (countries.capacity - before).mean()
     assert sum(gain.values()) == pytest.approx(total, abs=1e-12)
     # Diffusion and adoption add up to step 5's change, the domestic channels to step 6's.
-    step5 = sum(gain[c] for c in ("actions", "events", "projects", "peers", "adoption"))
+    step5 = sum(gain[c] for c in ("actions", "events", "peers", "adoption"))
     assert step5 == pytest.approx((learned - before).mean(), abs=1e-12)
-    for channel in ("actions", "events", "projects", "peers", "oda", "potential_growth"):
+    for channel in ("actions", "events", "peers", "oda", "potential_growth"):
         assert gain[channel] > 0, channel
     assert gain["depreciation"] < 0
     assert gain["own_investment"] >= 0

@@ -262,14 +262,12 @@ def diffuse_knowledge(
     tallies: StepTallies,
     config: SSCConfig,
     rng: np.random.Generator,
-    extra_learning: Sequence[LearningTies] = (),
 ) -> None:
     """Step 5. Learning along running actions (in their sector, triangular ones with the
     northern partner's know-how added; the action also keeps its tie alive and records its
-    sector on it), this step's events (in their theme), any
-    `extra_learning` (e.g. regional and multi-country projects, channel "projects" unless
-    labelled otherwise) and every alive Southern tie (peer learning, in the sectors of its joint
-    actions); then adoption. `countries.capacity` is updated in place; each channel's share of
+    sector on it; regional projects are running actions too), this step's events (in their
+    theme) and every alive Southern tie (peer learning, in the sectors of its joint actions);
+    then adoption. `countries.capacity` is updated in place; each channel's share of
     the change is added to `tallies.capacity_gain` (mean over countries and sectors)."""
     params = config.diffusion
     ties = network.ties
@@ -293,7 +291,6 @@ def diffuse_knowledge(
             running.provider, running.recipient, running.sector, weight, channel="actions"
         ),
         *(_labelled(part, "events") for part in event_learning),
-        *(_labelled(part, "projects") for part in extra_learning),
         _labelled(peers, "peers"),
     ]
     learning = LearningTies.concatenate(parts)

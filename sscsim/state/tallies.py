@@ -36,9 +36,8 @@ FUNDING_SOURCES: tuple[str, ...] = (
 # The channels of capacity change (docs/ODD.md, sections 7.6 and 7.7), in column order of the
 # `capacity_gain_<channel>` time series; a step's channels add up to its change in capacity.
 LEARNING_CHANNELS: tuple[str, ...] = (
-    "actions",  # learning along running actions, in their sector
+    "actions",  # learning along running actions (regional projects too), in their sector
     "events",  # one-to-many learning at platform events, in their theme
-    "projects",  # learning along regional and multi-country projects (their learning ties)
     "peers",  # peer learning along alive Southern ties, in the sectors of their joint actions
 )
 CAPACITY_CHANNELS: tuple[str, ...] = (
