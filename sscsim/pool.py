@@ -197,7 +197,10 @@ def run_tasks(
             return
         batch = pending.popleft()
         worker.batch = list(batch)
-        worker.connection.send(("batch", cloudpickle.dumps([(k, tasks[k]) for k in batch])))
+        try:
+            worker.connection.send(("batch", cloudpickle.dumps([(k, tasks[k]) for k in batch])))
+        except OSError:
+            pass  # the worker is dying: burying it puts its batch back in the queue
 
     def bury(worker: _Worker) -> None:
         nonlocal restarts
