@@ -134,10 +134,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.design_seed,
     )
     experiments, _ = results
-    print(
-        f"{len(experiments)} experiments x {len(args.seeds)} seeds of {args.steps} quarters; "
-        f"{len(evaluator.failures)} failed runs"
-    )
+    runs = len(experiments) * len(args.seeds)
+    print(f"{args.scenarios} scenarios x {args.policies} policies = {len(experiments)} "
+          f"experiments, each with seeds {args.seeds}: {runs} runs of {args.steps} quarters, "
+          f"{len(evaluator.failures)} failed")  # fmt: skip
     with pd.option_context("display.width", 120, "display.max_columns", 20):
         print(summary_table(results).to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     print(f"results in {args.out / 'design.tar.gz'} and {args.out / 'design.json'}")

@@ -109,7 +109,8 @@ def test_the_design_script_prints_its_summary_and_where_it_wrote(design, tmp_pat
     )
     printed = capsys.readouterr().out
     assert status == 0
-    assert "2 experiments" in printed and str(tmp_path / "design.tar.gz") in printed
+    assert "= 2 experiments, each with seeds [1]: 2 runs of 4 quarters, 0 failed" in printed
+    assert str(tmp_path / "design.tar.gz") in printed
     assert (tmp_path / "design.json").is_file()
 
 
