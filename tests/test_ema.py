@@ -61,14 +61,14 @@ def test_the_design_is_what_sscsim_runs_for_its_points(design, tmp_path):
 
     # What was saved is what was returned, to the last bit (the reruns below start from it).
     saved_experiments, saved = load_results(str(tmp_path / "design.tar.gz"))
-    for name in design.LEVERS:
+    parameters = [c for c in saved_experiments if c not in ("scenario", "policy", "model")]
+    assert set(design.LEVERS) < set(parameters)
+    for name in parameters:
         np.testing.assert_array_equal(saved_experiments[name], experiments[name])
     for name, values in outcomes.items():
         np.testing.assert_array_equal(saved[name], values)
 
     paths = flat_parameter_paths()
-    parameters = [c for c in saved_experiments if c not in ("scenario", "policy", "model")]
-    assert set(design.LEVERS) < set(parameters)
     for row in (0, 3):
         point = saved_experiments.iloc[row]
         overrides = [f"steps={STEPS}", *(f"{paths[n]}={float(point[n])!r}" for n in parameters)]
@@ -91,22 +91,8 @@ def test_the_design_is_what_sscsim_runs_for_its_points(design, tmp_path):
 
 
 def test_the_design_script_prints_its_summary_and_where_it_wrote(design, tmp_path, capsys):
-    status = design.main(
-        [
-            "--scenarios",
-            "2",
-            "--policies",
-            "1",
-            "--seeds",
-            "1",
-            "--steps",
-            "4",
-            "--executor",
-            "serial",
-            "--out",
-            str(tmp_path),
-        ]
-    )
+    arguments = "--scenarios 2 --policies 1 --seeds 1 --steps 4 --executor serial --out"
+    status = design.main([*arguments.split(), str(tmp_path)])
     printed = capsys.readouterr().out
     assert status == 0
     assert "= 2 experiments, each with seeds [1]: 2 runs of 4 quarters, 0 failed" in printed
@@ -171,6 +157,7 @@ def test_a_sampled_seed_is_the_seed_of_the_run():
     model.outcomes = [ScalarOutcome("triangular_actions", variable_name="actions.triangular")]
     with SSCSimEvaluator(model, executor="serial") as evaluator:
         _, outcomes = evaluator.perform_experiments(scenarios=[Sample(seed=7), Sample(seed=8)])
+    assert outcomes["triangular_actions"][0] != outcomes["triangular_actions"][1]
     for row, seed in enumerate((7, 8)):
         expected = sscsim_run([f"steps={STEPS}", f"seed={seed}"]).summary()["actions"]
         assert outcomes["triangular_actions"][row] == expected["triangular"]
