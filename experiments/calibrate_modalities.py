@@ -69,6 +69,7 @@ def main() -> None:
     target.write_text(
         json.dumps({"seeds": seeds, "targets": SEGIB_2023_SHARES, "points": rows}, indent=1)
     )
+    print(f"written: {target}")
 
 
 if __name__ == "__main__":

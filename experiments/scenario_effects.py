@@ -113,6 +113,7 @@ def main() -> None:
         result.to_csv(args.out / f"{scenario}.csv")
         print(f"\n{scenario} vs baseline, {args.seeds} seeds, sums over 2026-2040")
         print(result.to_string(float_format=lambda v: f"{v:,.3f}"))
+    print(f"written: {args.out / 'runs.csv'} and <scenario>.csv for {', '.join(SCENARIOS)}")
 
 
 if __name__ == "__main__":

@@ -110,6 +110,7 @@ def main() -> None:
         if region == 0 and level == 0
     ]
     print("low-income Asia-Pacific economies at the start:", low_income_asia)
+    print(f"written: {FIGURES / 'validation_modalities.png'}, {FIGURES / 'validation_oda.png'}")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""`python -m sscsim`: run one scenario (or a sweep with `-m`) through Hydra."""
+"""`python -m sscsim`: run one scenario (or a sweep with `-m`) through Hydra; `--help` says how."""
 
 from sscsim.cli import main
 

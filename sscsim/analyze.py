@@ -195,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     summary = write_aggregate(args.sweep_dir, figures=not args.no_figures)
     print(f"{args.sweep_dir}: {report(summary)}")
+    figures = ", sweep_<metric>.png" if not args.no_figures else ""
+    print(f"written: {args.sweep_dir / 'sweep_summary.parquet'}, sweep_timeseries.parquet{figures}")
     return 1 if (summary.get("status", pd.Series(dtype=str)) != "completed").any() else 0
 
 

@@ -8,30 +8,74 @@ composition, and every value is checked by `SSCConfig.validate()` before the run
 The configs are read as the package `sscsim.conf`, so a run works from any folder and from an
 installed wheel; results go under the current folder (`results/...`). A folder of one's own
 configs joins the search path with Hydra's `--config-dir DIR` (or `hydra.searchpath`).
+
+`--help`, `--version` and `--list` are answered by `sscsim.help` before Hydra parses the command
+(Hydra's own help stays behind `--hydra-help`). A single run's folder is named by the command's
+overrides (`run_folder_name`, the resolver `sscsim.run_name` of `hydra.run.dir`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import shutil
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import cast
 
 import hydra
 from hydra.core.config_store import ConfigStore
 from hydra.core.hydra_config import HydraConfig
+from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
 from sscsim.config import ConfigError, SSCConfig
+from sscsim.help import answer
 from sscsim.world import WorldDataError
 
 CONFIG_MODULE = "sscsim.conf"
 CONFIG_PATH = f"pkg://{CONFIG_MODULE}"  # what @hydra.main searches: the package, from any cwd
 CONFIG_DIR = str(Path(__file__).resolve().parent / "conf")  # the same folder, for path-based tools
 
+# Overrides left out of a run folder's name: they choose what is recorded, not what is simulated.
+RUN_NAME_EXCLUDED_SECTIONS = ("output",)
+# Characters of a run folder's name, beyond which it is cut and ends with a digest of the rest
+# (a file name may hold 255 bytes; the date and time take 20).
+RUN_NAME_LENGTH = 160
+RUN_NAME_DIGEST = 8  # hexadecimal digits of the digest
+UNSAFE_IN_NAMES = re.compile(r"[^\w.,=+\-\[\]]")  # path separators, quotes, spaces, * and ?
+
 ConfigStore.instance().store(name="sscsim_schema", node=SSCConfig)
+
+
+def run_folder_name(overrides: Sequence[str], scenario_name: str) -> str:
+    """The part of a single run's folder name after its date and time: the command's overrides
+    as Hydra's `override_dirname` writes them (sorted, `key=value` joined by commas), without
+    `output.*` keys; the scenario's name when nothing else is left.
+
+    Characters that would make a path of it (`/`) or need quoting in a shell become `_`; a name
+    longer than `RUN_NAME_LENGTH` is cut and ends with a digest of the whole, so that two long
+    commands still get two names. The exact overrides are in the folder's `.hydra/overrides.yaml`.
+    """
+    parsed = OverridesParser.create().parse_overrides([str(o) for o in overrides])
+    kept = sorted(
+        str(override.input_line)
+        for override in parsed
+        if override.key_or_group.split(".")[0] not in RUN_NAME_EXCLUDED_SECTIONS
+    )
+    name = UNSAFE_IN_NAMES.sub("_", ",".join(kept)) or scenario_name
+    if len(name) > RUN_NAME_LENGTH:
+        digest = hashlib.sha1(name.encode()).hexdigest()[:RUN_NAME_DIGEST]
+        name = f"{name[: RUN_NAME_LENGTH - RUN_NAME_DIGEST - 1]}_{digest}"
+    return name
+
+
+# hydra.run.dir: results/runs/<date>_<time>_${sscsim.run_name:${hydra.overrides.task},...}
+# (a list of overrides arrives as a ListConfig: a sequence of strings)
+OmegaConf.register_new_resolver("sscsim.run_name", run_folder_name, replace=True)
 
 
 def to_config(cfg: DictConfig) -> SSCConfig:
@@ -80,8 +124,18 @@ def run_one(cfg: DictConfig, run_dir: Path, progress: bool | None = None) -> dic
     return run_and_save(config, run_dir, progress=progress)
 
 
+def main() -> None:
+    """`python -m sscsim`: sscsim's own `--help`, `--version` and `--list`, else Hydra's command
+    line (overrides, `-m`, `--cfg`, `--info`, `--hydra-help`, ...) and a run or a sweep."""
+    page = answer(sys.argv[1:])
+    if page is not None:
+        print(page)
+        return
+    run_or_sweep()
+
+
 @hydra.main(version_base="1.3", config_path=CONFIG_PATH, config_name="config")
-def main(cfg: DictConfig) -> None:
+def run_or_sweep(cfg: DictConfig) -> None:
     """Run one scenario and write its folder (see README: Outputs). In a multirun, a job
     records its own status and never raises, so that one failure does not stop the sweep."""
     hydra_config = HydraConfig.get()

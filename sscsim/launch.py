@@ -24,6 +24,7 @@ from omegaconf import DictConfig
 from sscsim.analyze import STATUS_FILE, report, write_aggregate
 from sscsim.results import write_json
 
+BATCHED_LAUNCHERS = "hydra_plugins.sscsim_launcher."
 THREAD_VARIABLES: tuple[str, ...] = (
     "NUMBA_NUM_THREADS",
     "OMP_NUM_THREADS",
@@ -54,6 +55,9 @@ class SweepCallback(Callback):
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         threads = limit_threads(1)
+        target = str(config.hydra.launcher.get("_target_", ""))
+        if target.startswith(BATCHED_LAUNCHERS):
+            return  # its workers warm the cache themselves, one at a time (sscsim.batch)
         seconds = warm_numba_cache()
         print(f"sscsim: threads per job {threads}; numba cache ready in {seconds:.2f} s")
 

@@ -252,6 +252,8 @@ def main(argv: list[str] | None = None) -> int:
         figure(plan, indices, out / "indices.png")
         print(indices.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
         print(f"written: {out / 'indices.csv'}, {out / 'indices.png'}")
+    if args.command == "sample":
+        print(f"written: {out / 'samples.parquet'}")
     return 0
 
 

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from hydra import compose, initialize_config_module
 
-from sscsim.cli import CONFIG_DIR, CONFIG_MODULE, to_config
+from sscsim.cli import CONFIG_DIR, CONFIG_MODULE, RUN_NAME_LENGTH, run_folder_name, to_config
+from sscsim.help import EXAMPLES, config_groups, config_options, help_text, one_line
 
 REPO = Path(__file__).resolve().parent.parent
 RUN_FILES = {
@@ -145,9 +149,128 @@ def test_runs_from_any_folder_with_a_config_folder_of_ones_own(tmp_path):
     (mine / "deep_cut.yaml").write_text(
         "scenario_name: deep_cut\noda_cut_depth: 0.8\noda_cut_start_year: 2025\n"
     )
-    result = sscsim("--config-dir", "my_configs", "scenario=deep_cut", "steps=2", cwd=tmp_path)
+    result = sscsim(
+        "--config-dir", "my_configs", "scenario=deep_cut", "steps=2", "output.figures=false",
+        cwd=tmp_path,
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     (run,) = (tmp_path / "results" / "runs").iterdir()
-    assert run.name.endswith("_deep_cut_seed42")
+    # named by the overrides, output.* left out; the command says where the results went
+    assert run.name.endswith("_scenario=deep_cut,steps=2")
+    assert str(run) in result.stdout
     assert {"summary.json", "timeseries.parquet"} <= {p.name for p in run.iterdir()}
     assert "oda_cut_depth: 0.8" in (run / "config.yaml").read_text()
+
+
+# --- the command line's own pages and its run folders ---------------------------------------
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("flag", ["--help", "-h"])
+def test_help_is_sscsims_own_page(flag):
+    result = sscsim(flag)
+    assert result.returncode == 0, result.stderr
+    page = _flat(result.stdout)
+    # the header comment of scenario/oda_cut.yaml, read from the file by the page
+    assert "oda_cut An ODA cut of configurable depth and timing" in page
+    assert "python -m sscsim -m experiment=oda_cuts hydra/launcher=local" in page
+    assert "--hydra-help" in page and "--cfg job" in page and "results/runs/" in page
+    assert "Powered by Hydra" not in page  # not Hydra's generic page
+    for group in ("world", "scenario", "experiment", "hydra/launcher"):
+        for option in config_options(group):
+            assert f"{option.name} {_flat(option.summary)}" in page, option
+
+
+def test_help_examples_name_packaged_presets():
+    groups = {group: {o.name for o in config_options(group)} for group in config_groups()}
+    assert set(groups) == {"world", "scenario", "experiment", "hydra/launcher"}
+    chosen = [
+        (group, option)
+        for command, _ in EXAMPLES
+        for group, option in re.findall(r"(?<![.\w])([a-z]+(?:/[a-z]+)?)=(\w+)", command)
+        if group in groups
+    ]
+    assert {group for group, _ in chosen} >= {"scenario", "experiment", "hydra/launcher"}
+    for group, option in chosen:
+        assert option in groups[group], f"{group}={option} in the help's examples"
+
+
+def test_help_says_where_runs_go_as_the_config_does():
+    config = yaml.safe_load((Path(CONFIG_DIR) / "config.yaml").read_text())
+    folder = config["hydra"]["run"]["dir"].split("${")[0]
+    assert f"{folder}<date>_<time>_<overrides>/" in _flat(help_text())
+
+
+@pytest.mark.parametrize(
+    ("description", "expected"),
+    [
+        ("Short. Second sentence.", "Short"),
+        ("A cut (half of it) from 2026.", "A cut (half of it) from 2026"),
+        ("A cut " + "(an aside) " * 20 + "from 2026.", "A cut from 2026"),
+        ("word " * 60, ("word " * 29).strip() + " …"),
+        ("ODA fell 7.1 % in 2024. Then more.", "ODA fell 7.1 % in 2024"),
+    ],
+)
+def test_one_line_summaries(description, expected):
+    assert one_line(description) == expected
+
+
+def test_version_is_the_package_version():
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    result = sscsim("--version")
+    assert result.returncode == 0, result.stderr
+    first, versions = result.stdout.splitlines()[:2]
+    assert first == f"sscsim {project['version']}"
+    assert "Hydra" not in first and f"python {sys.version.split()[0]}" in versions
+
+
+def test_list_names_every_packaged_scenario_and_experiment():
+    result = sscsim("--list")
+    assert result.returncode == 0, result.stderr
+    listed = set(result.stdout.split())
+    for group in ("scenario", "experiment"):
+        files = sorted((Path(CONFIG_DIR) / group).glob("*.yaml"))
+        assert files
+        for path in files:
+            assert path.stem in listed, f"{group}/{path.name}"
+    assert "no_interregional_platforms" in listed
+
+
+def test_hydra_options_still_reach_hydra():
+    job = sscsim("--cfg", "job", "scenario=oda_cut", "seed=7")
+    assert job.returncode == 0, job.stderr
+    composed = yaml.safe_load(job.stdout)
+    assert composed["scenario"]["scenario_name"] == "oda_cut" and composed["seed"] == 7
+    info = sscsim("--info", "searchpath")
+    assert info.returncode == 0 and "pkg://sscsim.conf" in info.stdout
+    hydra_help = sscsim("--hydra-help")
+    assert hydra_help.returncode == 0 and "Hydra" in hydra_help.stdout
+
+
+def _run_dir(*overrides: str) -> str:
+    with initialize_config_module(config_module=CONFIG_MODULE, version_base="1.3"):
+        cfg = compose(config_name="config", overrides=list(overrides), return_hydra_config=True)
+    return Path(cfg.hydra.run.dir).name
+
+
+def test_run_folder_is_named_by_its_overrides():
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d_\d\d-\d\d-\d\d_baseline", _run_dir())
+    assert _run_dir("seed=3", "scenario=oda_cut").endswith("_scenario=oda_cut,seed=3")
+    assert _run_dir("scenario=no_champions", "output.figures=false").endswith(
+        "_scenario=no_champions"
+    )
+    assert _run_dir("output.figures=false").endswith("_baseline")
+    assert _run_dir("world=synthetic").endswith("_world=synthetic")
+
+
+def test_run_folder_names_are_one_safe_path_component():
+    assert run_folder_name(["world.countries_path=/data/my countries.csv"], "baseline") == (
+        "world.countries_path=_data_my_countries.csv"
+    )
+    long = [f"world.champions=[{','.join(['IDN'] * 80)}]"]
+    name = run_folder_name(long, "baseline")
+    other = run_folder_name([long[0].replace("IDN]", "COL]")], "baseline")
+    assert len(name) <= RUN_NAME_LENGTH and "/" not in name and name != other
