@@ -61,8 +61,6 @@ import functools
 import math
 import numbers
 import re
-import time
-import traceback
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -93,6 +91,7 @@ from ema_workbench.em_framework.points import ExperimentReplication, Sample  # n
 from ema_workbench.em_framework.util import NamedObjectMapDescriptor  # noqa: E402
 from ema_workbench.util import get_module_logger  # noqa: E402
 
+from sscsim.batch import EXECUTORS  # noqa: E402
 from sscsim.config import ConfigError, flat_parameter_paths, parameter  # noqa: E402
 
 if TYPE_CHECKING:
@@ -102,7 +101,6 @@ if TYPE_CHECKING:
 _logger = get_module_logger(__name__)
 
 GROUPS: tuple[str, ...] = ("world", "scenario")  # config groups a categorical parameter chooses
-EXECUTORS: tuple[str, ...] = ("serial", "local", "slurm")
 # The config fields that set the horizon: time-series outcomes need one horizon throughout.
 HORIZON: tuple[str, ...] = ("steps", "start_year", "end_year", "steps_per_year")
 # Columns of EMA's experiments table beside the parameters: no parameter may take these names.
@@ -464,6 +462,31 @@ class _SSCSimModel(AbstractModel):
             ExperimentReplication(scenario, policy, constants, r) for r in replications or [None]
         ]
 
+    def runs(self, experiment: Any) -> list[tuple[tuple[str, ...], SSCConfig]]:
+        """The runs of an EMA Experiment: each replication's overrides and configuration.
+
+        The configuration is `compose_config` of the overrides. Replications that change only
+        the seed share one composition, each taking a copy with its own seed (what composing
+        `seed=N` gives: tested), since composing takes about 0.1 s and a design may have
+        many seeds. Raises ConfigError naming the overrides of a point the schema refuses."""
+        from sscsim.config import config_from_parameters
+
+        runs = []
+        shared: SSCConfig | None = None
+        replications = self._replication_entries() or [None]
+        for point, replication in zip(self.points(experiment), replications, strict=True):
+            overrides = tuple(self.overrides(point))
+            if replication is None or set(replication) != {"seed"}:
+                runs.append((overrides, composed(overrides)))
+                continue
+            if shared is None:
+                common = {k: v for k, v in point.items() if k not in replication}
+                shared = composed(tuple(self.overrides(common)))
+            seed = replication["seed"]
+            seed = seed.tolist() if hasattr(seed, "tolist") else seed  # numpy's, as Python's
+            runs.append((overrides, config_from_parameters(shared, seed=seed).validate()))
+        return runs
+
     def outcomes_of(self, values: list[dict[str, Any]]) -> dict[str, Any]:
         """The outcomes of an experiment from its runs' readouts (one per replication), each
         processed by its Outcome (EMA's `function`, its checks)."""
@@ -603,6 +626,19 @@ def _setting_problems(label: str, entry: Any, variable: str, path: str | None) -
     return problems
 
 
+def composed(overrides: tuple[str, ...]) -> SSCConfig:
+    """`sscsim.cli.compose_config(overrides)`, its errors (the schema's, Hydra's for a value of
+    the wrong type) as a ConfigError that names the overrides."""
+    from sscsim.cli import compose_config
+
+    try:
+        return compose_config(list(overrides))
+    except ConfigError as error:
+        raise ConfigError([f"{' '.join(overrides)}: {p}" for p in error.problems]) from error
+    except Exception as error:  # Hydra's own, e.g. a text for a number
+        raise ConfigError([f"{' '.join(overrides)}: {error}"]) from error
+
+
 def _integral(hint: Any) -> bool:
     """Whether a field's annotation takes integers only (int, int | None)."""
     return hint is int or hint == (int | None)
@@ -621,48 +657,6 @@ class Failure:
     error: str
 
 
-@dataclass(frozen=True)
-class _Evaluation:
-    """Temporary: the result type of `sscsim.batch.evaluate`, until it lands."""
-
-    index: int
-    ok: bool
-    value: dict[str, Any] | None
-    error: str
-    seconds: float
-
-
-def _evaluate(
-    configs: Sequence[SSCConfig],
-    measure: Callable[[SSCModel], dict[str, Any]],
-    executor: str = "local",
-    workers: int | None = None,
-    slurm: dict[str, Any] | None = None,
-    progress: bool | None = None,
-) -> list[_Evaluation]:
-    """Temporary: a serial stand-in for `sscsim.batch.evaluate`, with its interface."""
-    from sscsim.model import SSCModel
-
-    results = []
-    for index, config in enumerate(configs):
-        started = time.perf_counter()
-        try:
-            value = measure(SSCModel(config=config).run())
-        except Exception as error:  # one run's failure is its result
-            results.append(
-                _Evaluation(
-                    index,
-                    False,
-                    None,
-                    f"{type(error).__name__}: {error}\n{traceback.format_exc()}",
-                    time.perf_counter() - started,
-                )
-            )
-        else:
-            results.append(_Evaluation(index, True, value, "", time.perf_counter() - started))
-    return results
-
-
 class SSCSimEvaluator(BaseEvaluator):
     """An EMA evaluator that runs the experiments of sscsim models through
     `sscsim.batch.evaluate`:
@@ -671,8 +665,9 @@ class SSCSimEvaluator(BaseEvaluator):
             experiments, outcomes = evaluator.perform_experiments(scenarios=8, policies=2)
 
     executor: "serial" (this process), "local" (persistent worker processes, `workers` of them,
-    default every core) or "slurm" (submitit job arrays; options in `slurm`: partition,
-    timeout_min, mem_gb, folder, ...). `progress`: show progress (None: when a terminal).
+    default every core) or "slurm" (submitit job arrays; options in `slurm`, the fields of
+    `sscsim.slurm.SlurmOptions`: folder, partition, timeout_min, mem_gb, ...). `progress`: show
+    progress (None: when a terminal).
 
     Every experiment is composed before any run: an invalid point (a value the schema refuses)
     stops the design with ConfigError naming each. A run that fails masks its experiment's
@@ -715,7 +710,7 @@ class SSCSimEvaluator(BaseEvaluator):
         experiment's outcomes to EMA's `callback` (empty for a failed experiment: masked)."""
         if kwargs:
             raise TypeError(f"SSCSimEvaluator takes no arguments {sorted(kwargs)}")
-        from sscsim.cli import compose_config
+        from sscsim.batch import evaluate
 
         models: dict[str, _SSCSimModel] = {model.name: model for model in self._msis}
         for model in models.values():
@@ -724,28 +719,20 @@ class SSCSimEvaluator(BaseEvaluator):
         configs: list[SSCConfig] = []
         problems: list[str] = []
         for experiment in experiments:
-            model = models[experiment.model_name]
-            runs = [tuple(model.overrides(point)) for point in model.points(experiment)]
-            jobs.append((experiment, runs))
-            for overrides in runs:
-                try:
-                    configs.append(compose_config(list(overrides)))
-                except ConfigError as error:
-                    problems += [f"{_point(experiment, overrides)}: {p}" for p in error.problems]
-                except Exception as error:  # Hydra's own: a value of the wrong type
-                    problems.append(f"{_point(experiment, overrides)}: {error}")
+            try:
+                planned = models[experiment.model_name].runs(experiment)
+            except ConfigError as error:
+                problems += [f"experiment {experiment.experiment_id}: {p}" for p in error.problems]
+                continue
+            jobs.append((experiment, [overrides for overrides, _ in planned]))
+            configs += [config for _, config in planned]
         if problems:
             raise ConfigError(problems)
         _check_horizons(models, jobs, configs)
         readout = functools.reduce(Readout.__or__, (m.readout() for m in models.values()))
-        results = _evaluate(
-            configs,
-            readout,
-            executor=self.executor,
-            workers=self.workers,
-            slurm=self.slurm,
-            progress=self.progress,
-        )
+        results = evaluate(configs, readout, executor=self.executor, workers=self.workers,
+                           slurm=self.slurm, progress=self.progress,
+                           description="EMA experiment runs")  # fmt: skip
         position = 0
         for experiment, runs in jobs:
             done = results[position : position + len(runs)]
@@ -765,10 +752,6 @@ class SSCSimEvaluator(BaseEvaluator):
             else:
                 model = models[experiment.model_name]
                 callback(experiment, model.outcomes_of([r.value or {} for r in done]))
-
-
-def _point(experiment: Any, overrides: tuple[str, ...]) -> str:
-    return f"experiment {experiment.experiment_id} ({' '.join(overrides)})"
 
 
 def _check_horizons(

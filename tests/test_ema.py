@@ -19,6 +19,7 @@ from ema_workbench import (
     SequentialEvaluator,
     load_results,
 )
+from ema_workbench.em_framework.points import experiment_generator
 from hydra.errors import ConfigCompositionException
 
 from sscsim.cli import compose_config
@@ -133,6 +134,15 @@ def assert_same_results(left, right) -> None:
     assert left_outcomes.keys() == right_outcomes.keys()
     for name in left_outcomes:
         np.testing.assert_array_equal(left_outcomes[name], right_outcomes[name])
+
+
+def test_seeds_share_a_composition_equal_to_composing_each_run():
+    model = small_model()
+    for experiment in experiment_generator([model], SCENARIOS, POLICIES):
+        runs = model.runs(experiment)
+        assert [overrides[-1] for overrides, _ in runs] == ["seed=1", "seed=2"]
+        for overrides, config in runs:
+            assert config == compose_config(list(overrides))
 
 
 def test_the_local_executor_gives_what_the_serial_one_gives():
@@ -352,4 +362,5 @@ def test_slurm_gives_what_the_serial_executor_gives(tmp_path):
     serial, _ = run(model, "serial")
     cluster, evaluator = run(model, "slurm", slurm={"folder": str(tmp_path), "timeout_min": 10})
     assert not evaluator.failures
+    assert list(tmp_path.glob("journal/*.outcome")), "the runs did not go through Slurm"
     assert_same_results(serial, cluster)
