@@ -14,6 +14,7 @@ from types import ModuleType
 OPTIONAL: dict[str, tuple[str, str]] = {
     "SALib": ("salib", "sensitivity"),
     "scipy": ("scipy", "bench"),
+    "ema_workbench": ("ema_workbench", "ema"),
 }
 
 

@@ -130,22 +130,9 @@ def test_experiments_compose(experiment, runs):
         assert cfg.scenario.oda_cut_depth == 0.3
 
 
-def _slurm_available() -> bool:
-    if shutil.which("sinfo") is None:
-        return False
-    result = subprocess.run(["sinfo", "-h", "-o", "%T"], capture_output=True, text=True)
-    return result.returncode == 0 and any(
-        state in result.stdout for state in ("idle", "mixed", "allocated")
-    )
-
-
 @pytest.mark.slurm
+@pytest.mark.usefixtures("slurm_cluster")
 def test_slurm_sweep_gives_the_same_aggregate_as_joblib(tmp_path):
-    if not _slurm_available():
-        message = "no Slurm cluster: run scripts/slurm/setup_single_node.sh as root"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)  # CI starts the cluster: its absence is a failure there
-        pytest.skip(message)
     common = ("-m", "scenario.oda_cut_depth=0.0,0.5", "seed=1,2", "steps=8")
     local, cluster = tmp_path / "local", tmp_path / "slurm"
     result = sscsim(*common, f"hydra.sweep.dir={local}", "hydra/launcher=joblib")
