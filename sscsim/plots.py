@@ -17,9 +17,12 @@ The style, shared by every figure:
   (constrained layout), and files are saved with ``bbox_inches="tight"``;
 - a caption line under the axes naming the scenario, the seeds and what the shading means.
 
-Functions for notebooks (each returns a `Figure`; `save` writes it): the run figures of
-`RUN_FIGURES`, `level_figure` and `difference_figure` for sweeps (fed by
-`sscsim.analyze.confidence_band` and `sscsim.analyze.paired_differences`), `region_circle`.
+Functions for notebooks, each returning a `Figure` (`save` or `save_as` writes it): a run's
+`capacity_by_kind_figure`, `actions_by_modality_figure`, `interregional_ties_figure`,
+`funding_by_source_figure`, `partnership_survival_figure` (`RUN_FIGURES` by file stem; the names
+without `_figure` save to a path and return it), a sweep's `level_figure` and `difference_figure`
+(fed by `sscsim.analyze.confidence_band` and `sscsim.analyze.paired_differences`), and
+`region_circle`.
 """
 
 from __future__ import annotations
@@ -103,7 +106,7 @@ REGION_COLOURS: dict[str, str] = {
     "lac": OKABE_ITO[0],
     "africa": OKABE_ITO[2],
     "middle_east": OKABE_ITO[1],
-    "europe_central_asia": OKABE_ITO[5],
+    "europe_central_asia": OKABE_ITO[4],  # not [5]: the Asia-Pacific to LAC chords
     "north_america": GREY,
 }
 INTERREGIONAL_COLOUR = OKABE_ITO[5]
@@ -200,6 +203,12 @@ def save(figure: Figure, target: Path, formats: Sequence[str] = ("png",)) -> lis
     return written
 
 
+def save_as(figure: Figure, target: Path) -> Path:
+    """`save` in the one format that `target`'s suffix names; returns `target`."""
+    save(figure, target, (Path(target).suffix.lstrip("."),))
+    return Path(target)
+
+
 def run_caption(scenario: str, seed: int) -> str:
     """The caption of a run's figures: "Scenario ODA cut (oda_cut); seed 3"."""
     return f"Scenario {scenario_label(scenario)} ({scenario}); {seeds_text([seed])}"
@@ -212,7 +221,7 @@ def _join(*parts: str | None) -> str:
 # --- the figures of a run --------------------------------------------------------------------
 
 
-def capacity_by_kind(timeseries: pd.DataFrame, caption: str | None = None) -> Figure:
+def capacity_by_kind_figure(timeseries: pd.DataFrame, caption: str | None = None) -> Figure:
     """Mean capacity of each kind of Southern country over time."""
     with styled_figure() as figure:
         axes = figure.subplots()
@@ -230,7 +239,7 @@ def capacity_by_kind(timeseries: pd.DataFrame, caption: str | None = None) -> Fi
     return figure
 
 
-def actions_by_modality(timeseries: pd.DataFrame, caption: str | None = None) -> Figure:
+def actions_by_modality_figure(timeseries: pd.DataFrame, caption: str | None = None) -> Figure:
     """New cooperation actions of each modality per quarter, stacked."""
     with styled_figure() as figure:
         axes = figure.subplots()
@@ -249,7 +258,7 @@ def actions_by_modality(timeseries: pd.DataFrame, caption: str | None = None) ->
     return figure
 
 
-def interregional_ties(timeseries: pd.DataFrame, caption: str | None = None) -> Figure:
+def interregional_ties_figure(timeseries: pd.DataFrame, caption: str | None = None) -> Figure:
     """Alive ties between Asia-Pacific and Latin American & Caribbean countries."""
     with styled_figure() as figure:
         axes = figure.subplots()
@@ -268,7 +277,7 @@ FUNDING_COLUMNS: tuple[str, ...] = (
 )
 
 
-def funding_by_source(timeseries: pd.DataFrame, caption: str | None = None) -> Figure:
+def funding_by_source_figure(timeseries: pd.DataFrame, caption: str | None = None) -> Figure:
     """Cooperation spending per quarter from each source of funds, USD million."""
     with styled_figure() as figure:
         axes = figure.subplots()
@@ -291,7 +300,9 @@ SURVIVAL_GROUPS: dict[str, tuple[str, str]] = {
 }
 
 
-def partnership_survival(curves: dict[str, SurvivalCurve], caption: str | None = None) -> Figure:
+def partnership_survival_figure(
+    curves: dict[str, SurvivalCurve], caption: str | None = None
+) -> Figure:
     """Kaplan-Meier survival of partnership spells with 95 % log-log bands, one step curve per
     group of pairs (`sscsim.persistence.Persistence.curves`)."""
     with styled_figure() as figure:
@@ -323,7 +334,7 @@ def partnership_survival(curves: dict[str, SurvivalCurve], caption: str | None =
 def _survival(tables: dict[str, pd.DataFrame], caption: str | None) -> Figure | None:
     if not {"actions", "agents", "timeseries"} <= tables.keys():
         return None
-    return partnership_survival(analyse_tables(tables).curves, caption)
+    return partnership_survival_figure(analyse_tables(tables).curves, caption)
 
 
 def _from_timeseries(draw: Callable[[pd.DataFrame, str | None], Figure]) -> RunFigure:
@@ -337,12 +348,39 @@ RunFigure = Callable[[dict[str, pd.DataFrame], str | None], Figure | None]
 # The figures of a run folder, by file stem: each draws from the run's tables (None: the tables
 # it needs are not there).
 RUN_FIGURES: dict[str, RunFigure] = {
-    "capacity_by_kind": _from_timeseries(capacity_by_kind),
-    "actions_by_modality": _from_timeseries(actions_by_modality),
-    "interregional_ties": _from_timeseries(interregional_ties),
-    "funding_by_source": _from_timeseries(funding_by_source),
+    "capacity_by_kind": _from_timeseries(capacity_by_kind_figure),
+    "actions_by_modality": _from_timeseries(actions_by_modality_figure),
+    "interregional_ties": _from_timeseries(interregional_ties_figure),
+    "funding_by_source": _from_timeseries(funding_by_source_figure),
     "partnership_survival": _survival,
 }
+
+
+def capacity_by_kind(timeseries: pd.DataFrame, target: Path, caption: str | None = None) -> Path:
+    """`capacity_by_kind_figure` saved to `target` (its suffix gives the format)."""
+    return save_as(capacity_by_kind_figure(timeseries, caption), target)
+
+
+def actions_by_modality(timeseries: pd.DataFrame, target: Path, caption: str | None = None) -> Path:
+    """`actions_by_modality_figure` saved to `target` (its suffix gives the format)."""
+    return save_as(actions_by_modality_figure(timeseries, caption), target)
+
+
+def interregional_ties(timeseries: pd.DataFrame, target: Path, caption: str | None = None) -> Path:
+    """`interregional_ties_figure` saved to `target` (its suffix gives the format)."""
+    return save_as(interregional_ties_figure(timeseries, caption), target)
+
+
+def funding_by_source(timeseries: pd.DataFrame, target: Path, caption: str | None = None) -> Path:
+    """`funding_by_source_figure` saved to `target` (its suffix gives the format)."""
+    return save_as(funding_by_source_figure(timeseries, caption), target)
+
+
+def partnership_survival(
+    curves: dict[str, SurvivalCurve], target: Path, caption: str | None = None
+) -> Path:
+    """`partnership_survival_figure` saved to `target` (its suffix gives the format)."""
+    return save_as(partnership_survival_figure(curves, caption), target)
 
 
 def run_figures(
@@ -496,8 +534,7 @@ def band_figure(stats: pd.DataFrame, by: list[str], label: str, target: Path) ->
     """`level_figure` of `stats` titled `label`, saved to `target` (its suffix gives the
     format); returns `target`. For a registered metric, prefer `level_figure(stats, by,
     metric)`, which labels the axis with the metric's unit."""
-    save(level_figure(stats, by, label, title=label), target, (Path(target).suffix[1:],))
-    return Path(target)
+    return save_as(level_figure(stats, by, label, title=label), target)
 
 
 # --- ties between regions -----------------------------------------------------------------------

@@ -230,10 +230,9 @@ def indices_figure(plan: Plan, indices: pd.DataFrame) -> Figure:
 
 def figure(plan: Plan, indices: pd.DataFrame, target: Path) -> Path:
     """`indices_figure` saved to `target` (its suffix gives the format); returns `target`."""
-    from sscsim.plots import save
+    from sscsim.plots import save_as
 
-    save(indices_figure(plan, indices), target, (Path(target).suffix[1:],))
-    return target
+    return save_as(indices_figure(plan, indices), target)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -316,6 +316,14 @@ def test_run_figures_are_written_in_the_format_asked_for(run_tables, tmp_path, f
         assert MAGIC[figure_format] in path.read_bytes()[:400], path
 
 
+def test_the_saving_run_figures_write_the_format_of_their_target(run_tables, tmp_path):
+    timeseries = run_tables["timeseries"]
+    for draw, suffix in ((plots.capacity_by_kind, "svg"), (plots.funding_by_source, "pdf")):
+        target = tmp_path / f"figure.{suffix}"
+        assert draw(timeseries, target) == target
+        assert MAGIC[suffix] in target.read_bytes()[:400]
+
+
 # --- sensitivity figures ----------------------------------------------------------------------
 
 
