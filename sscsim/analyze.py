@@ -10,8 +10,11 @@ exists), failed (its status.json holds the error) or incomplete (started, never 
 
 Outputs in the sweep folder: `sweep_summary.parquet` (one row per run: the swept values as
 columns, status, error, headline figures), `sweep_timeseries.parquet` (every completed run's
-time series with the swept values), and `sweep_<metric>.png` figures (mean across seeds with
-95 % confidence bands, one line per combination of the other swept values).
+time series with the swept values), and per metric two figures (docs/sweeps.md): `sweep_<metric>`
+(the mean over seeds, one line per combination of the swept values) and `sweep_<metric>_difference`
+(the mean difference from the baseline run of the same seed), with 95 % t intervals over seeds.
+
+    python -m sscsim.analyze results/sweeps/levers --baseline scenario=oda_cut --format pdf
 """
 
 from __future__ import annotations
@@ -26,18 +29,25 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from sscsim.config import FigureFormat
+from sscsim.intervals import LEVEL, t_half_width
+from sscsim.labels import SCENARIO_KEYS
 from sscsim.results import write_parquet
 
 SEED = "seed"
 STATUS_FILE = "status.json"
 EXCLUDED_OVERRIDES = ("experiment",)
-FIGURE_METRICS: dict[str, str] = {
-    "actions_triangular": "triangular actions per quarter",
-    "funding_southern_funds_usd": "Southern SSC funds spent per quarter (USD)",
-    "interregional_ties": "Asia-Pacific to LAC ties alive",
-    "mean_capacity": "mean capacity",
-    "sids_capacity_gap": "SIDS capacity gap",
-}
+# The sweep's figures: one of levels and one of differences from the baseline per metric
+# (labels and units: sscsim.labels.measure).
+FIGURE_METRICS: tuple[str, ...] = (
+    "actions_triangular",
+    "funding_southern_funds_usd",
+    "interregional_ties",
+    "mean_capacity",
+    "sids_capacity_gap",
+)
+MULTIRUN_FILE = "multirun.yaml"  # Hydra's record of the sweep's command
+UNCAPTIONED = ("output.", "hydra.")  # overrides that change no result: left out of captions
 
 
 def run_folders(sweep_dir: Path) -> list[Path]:
@@ -136,39 +146,199 @@ def _swept_columns(summary: pd.DataFrame) -> list[str]:
     return list(summary.columns[: list(summary.columns).index("run")])
 
 
-def confidence_band(values: pd.DataFrame, by: list[str], metric: str) -> pd.DataFrame:
-    """Mean and 95 % confidence interval (normal approximation) of `metric` across seeds."""
+def varying_keys(values: pd.DataFrame, swept: list[str]) -> list[str]:
+    """The swept keys, seed aside, that take more than one value in `values`: those that tell
+    runs apart in figures (a key every run shares, e.g. ``steps=8``, goes in the caption)."""
+    return [k for k in swept if k != SEED and k in values and values[k].nunique(dropna=False) > 1]
+
+
+def confidence_band(
+    values: pd.DataFrame, by: list[str], metric: str, level: float = LEVEL
+) -> pd.DataFrame:
+    """Mean over seeds of `metric` at each time, per combination of the `by` values, with its
+    `level` confidence interval from Student's t (`sscsim.intervals.t_half_width`): columns
+    *by, time, mean, std, count (seeds), low, high, in the metric's units; low and high are NaN
+    where a single seed gives no interval."""
     grouped = values.groupby([*by, "time"], dropna=False)[metric]
     stats = grouped.agg(["mean", "std", "count"]).reset_index()
-    half = 1.96 * stats["std"].fillna(0.0) / np.sqrt(stats["count"])
+    half = t_half_width(stats["std"], stats["count"], level)
     stats["low"] = stats["mean"] - half
     stats["high"] = stats["mean"] + half
     return stats
 
 
-def comparison_figures(timeseries: pd.DataFrame, swept: list[str], sweep_dir: Path) -> list[Path]:
-    """One figure per metric: a line per combination of swept values (seeds pooled)."""
-    from sscsim.plots import band_figure
+def _holding(values: pd.DataFrame, chosen: dict[str, Any]) -> np.ndarray:
+    """Which rows hold every value of `chosen` ({key: value})."""
+    return np.logical_and.reduce([(values[k] == v).to_numpy() for k, v in chosen.items()])
+
+
+def paired_differences(
+    values: pd.DataFrame, by: list[str], metric: str, baseline: dict[str, Any]
+) -> pd.DataFrame:
+    """Each run's `metric` minus that of its baseline run: the run with the `baseline` values
+    of those keys, the same values of the other keys of `by`, the same seed, at the same time.
+
+    Returns columns *by, seed (if swept), time, difference (the metric's units); runs without a
+    baseline run to pair with (a failed seed) are left out. The baseline's own rows are zero.
+    """
+    free = [k for k in by if k not in baseline]
+    pairing = [*free, *([SEED] if SEED in values else []), "time"]
+    reference = values.loc[_holding(values, baseline), [*pairing, metric]].rename(
+        columns={metric: "reference"}
+    )
+    paired = values[[*by, *pairing[len(free) :], metric]].merge(reference, on=pairing)
+    paired["difference"] = paired[metric] - paired["reference"]
+    return paired[[*by, *pairing[len(free) :], "difference"]]
+
+
+def listed_values(sweep_dir: Path) -> dict[str, list[Any]]:
+    """Each swept key's values in the order the sweep's command lists them (its multirun.yaml:
+    the command line's overrides over the experiment's sweeper params); {} without the file.
+    Values given as a function (``range(1,21)``) are left out."""
+    path = Path(sweep_dir) / MULTIRUN_FILE
+    if not path.is_file():
+        return {}
+    hydra = (yaml.safe_load(path.read_text()) or {}).get("hydra", {})
+    declared = {
+        str(k): str(v) for k, v in ((hydra.get("sweeper") or {}).get("params") or {}).items()
+    }
+    for override in (hydra.get("overrides") or {}).get("task") or []:
+        key, _, value = str(override).partition("=")
+        declared[key.lstrip("+~")] = value
+    return {
+        key: [yaml.safe_load(v) for v in text.split(",")]
+        for key, text in declared.items()
+        if not any(mark in text for mark in "()[]{}'\"")
+    }
+
+
+def default_baseline(
+    values: pd.DataFrame, by: list[str], listed: dict[str, list[Any]]
+) -> dict[str, Any]:
+    """The baseline of a sweep's difference figures when none is chosen: the first value of
+    the first key of `by`, as the sweep lists it (`listed_values`), else its smallest."""
+    key = by[0]
+    present = list(values[key].dropna().unique())
+    first = [v for v in listed.get(key, []) if v in present]
+    return {key: first[0] if first else sorted(present)[0]}
+
+
+def parse_baseline(items: list[str]) -> dict[str, Any]:
+    """``--baseline key=value`` options as {key: value}, values typed by YAML like the swept
+    ones (``scenario.oda_cut_depth=0`` gives 0, ``scenario=oda_cut`` a text)."""
+    baseline: dict[str, Any] = {}
+    for item in items:
+        key, equals, value = item.partition("=")
+        if not equals or not key:
+            raise ValueError(f"--baseline {item!r}: expected key=value, e.g. scenario=oda_cut")
+        baseline[key] = yaml.safe_load(value)
+    return baseline
+
+
+def check_baseline(baseline: dict[str, Any], values: pd.DataFrame, by: list[str]) -> None:
+    """Raise ValueError naming each baseline key that is not a swept key with several values,
+    each value the sweep does not hold, or a combination no run has."""
+    problems = []
+    for key, value in baseline.items():
+        if key not in by:
+            why = (
+                "runs are paired by seed" if key == SEED else "not a swept key with several values"
+            )
+            problems.append(f"--baseline {key}: {why}; the baseline fixes one of:"
+                            f" {', '.join(by) or 'none'}")  # fmt: skip
+        elif not (values[key] == value).any():
+            known = ", ".join(str(v) for v in sorted(values[key].dropna().unique(), key=str))
+            problems.append(f"--baseline {key}={value}: not among the swept values ({known})")
+    if not problems and not _holding(values, baseline).any():
+        problems.append(f"--baseline {baseline}: no run has this combination of values")
+    if problems:
+        raise ValueError("; ".join(problems))
+
+
+def figure_format_of(sweep_dir: Path) -> str:
+    """The figure format the sweep's runs were configured with (`output.figure_format` in
+    their config.yaml), png if none says."""
+    for run_dir in run_folders(sweep_dir):
+        config = run_dir / "config.yaml"
+        if config.is_file():
+            output = (yaml.safe_load(config.read_text()) or {}).get("output") or {}
+            return str(output.get("figure_format", "png"))
+    return "png"
+
+
+def _caption_context(
+    timeseries: pd.DataFrame, swept: list[str], by: list[str], summary: pd.DataFrame | None
+) -> tuple[list[str], dict[str, Any], list[int]]:
+    """What a sweep's captions name: its scenarios (unless swept), the overrides every run
+    shares (output settings aside: they change no result) and its seeds."""
+    fixed = {
+        key: timeseries[key].iloc[0]
+        for key in swept
+        if key not in (*by, SEED) and key in timeseries and not key.startswith(UNCAPTIONED)
+    }
+    scenarios = [str(fixed.pop(key)) for key in SCENARIO_KEYS if key in fixed]
+    if not scenarios and summary is not None and "scenario_name" in summary:
+        if not set(SCENARIO_KEYS) & set(by):  # a swept scenario is named in the legend
+            scenarios = sorted(summary["scenario_name"].dropna().unique())
+    seeds = sorted(int(s) for s in timeseries[SEED].unique()) if SEED in timeseries else []
+    return scenarios, fixed, seeds
+
+
+def comparison_figures(
+    timeseries: pd.DataFrame,
+    swept: list[str],
+    sweep_dir: Path,
+    *,
+    summary: pd.DataFrame | None = None,
+    baseline: dict[str, Any] | None = None,
+    figure_format: str | None = None,
+) -> list[Path]:
+    """Two figures per metric of FIGURE_METRICS: `sweep_<metric>` (levels: the mean over seeds,
+    one line per combination of the swept values that differ between runs) and
+    `sweep_<metric>_difference` (each combination minus the `baseline` run of the same seed;
+    default: `default_baseline`), with 95 % t intervals over seeds, in `figure_format` (png,
+    svg, pdf; default: the runs' `output.figure_format`). Returns the paths written; raises
+    ValueError for a baseline the sweep does not hold."""
+    from sscsim.plots import difference_figure, level_figure, save, sweep_caption
 
     if timeseries.empty:
         return []
-    by = [c for c in swept if c != SEED and c in timeseries]
+    by = varying_keys(timeseries, swept)
+    if baseline:
+        check_baseline(baseline, timeseries, by)
+    chosen = (baseline or default_baseline(timeseries, by, listed_values(sweep_dir))) if by else {}
+    scenarios, fixed, seeds = _caption_context(timeseries, swept, by, summary)
+    formats = (figure_format or figure_format_of(sweep_dir),)
     drawn = []
-    for metric, label in FIGURE_METRICS.items():
+    for metric in FIGURE_METRICS:
         stats = confidence_band(timeseries, by, metric)
-        target = Path(sweep_dir) / f"sweep_{metric}.png"
-        drawn.append(band_figure(stats, by, label, target))
+        caption = sweep_caption(scenarios, seeds, fixed)
+        drawn += save(level_figure(stats, by, metric, caption=caption),
+                      Path(sweep_dir) / f"sweep_{metric}", formats)  # fmt: skip
+        if chosen:
+            differences = paired_differences(timeseries, by, metric, chosen)
+            caption = sweep_caption(scenarios, seeds, fixed, paired=True)
+            figure = difference_figure(confidence_band(differences, by, "difference"), by,
+                                       metric, chosen, caption=caption)  # fmt: skip
+            drawn += save(figure, Path(sweep_dir) / f"sweep_{metric}_difference", formats)
     return drawn
 
 
-def write_aggregate(sweep_dir: Path, figures: bool = True) -> pd.DataFrame:
-    """Aggregate a sweep folder and write its tables and figures; return the summary table."""
+def write_aggregate(
+    sweep_dir: Path,
+    figures: bool = True,
+    baseline: dict[str, Any] | None = None,
+    figure_format: str | None = None,
+) -> pd.DataFrame:
+    """Aggregate a sweep folder and write its tables and figures (`baseline`, `figure_format`:
+    see `comparison_figures`); return the summary table."""
     sweep_dir = Path(sweep_dir)
     summary, timeseries = aggregate(sweep_dir)
     write_parquet(summary, sweep_dir / "sweep_summary.parquet")
     write_parquet(timeseries, sweep_dir / "sweep_timeseries.parquet")
     if figures:
-        comparison_figures(timeseries, _swept_columns(summary), sweep_dir)
+        comparison_figures(timeseries, _swept_columns(summary), sweep_dir, summary=summary,
+                           baseline=baseline, figure_format=figure_format)  # fmt: skip
     return summary
 
 
@@ -189,11 +359,30 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("sweep_dir", type=Path, help="a sweep folder (Hydra multirun layout)")
     parser.add_argument("--no-figures", action="store_true", help="tables only")
+    parser.add_argument(
+        "--baseline",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="the swept value the difference figures subtract (repeat for a combination), e.g."
+        " scenario.oda_cut_depth=0 or scenario=oda_cut; default: the first value of the first"
+        " swept key",
+    )
+    parser.add_argument(
+        "--format",
+        choices=[f.value for f in FigureFormat],
+        help="file format of the figures; default: the runs' output.figure_format",
+    )
     args = parser.parse_args(argv)
     if not args.sweep_dir.is_dir():
         print(f"sscsim.analyze: {args.sweep_dir} is not a folder", file=sys.stderr)
         return 2
-    summary = write_aggregate(args.sweep_dir, figures=not args.no_figures)
+    try:
+        baseline = parse_baseline(args.baseline)
+        summary = write_aggregate(args.sweep_dir, not args.no_figures, baseline, args.format)
+    except ValueError as error:  # a baseline the sweep does not hold
+        print(f"sscsim.analyze: {error}", file=sys.stderr)
+        return 2
     print(f"{args.sweep_dir}: {report(summary)}")
     figures = ", sweep_<metric>.png" if not args.no_figures else ""
     print(f"written: {args.sweep_dir / 'sweep_summary.parquet'}, sweep_timeseries.parquet{figures}")

@@ -554,7 +554,6 @@ def figure(report: dict[str, Any], target: Path) -> Path:
         overhead = {k: v for k, v in report["overhead"].items() if k != "before_first_step_s"}
         axes[1, 1].barh(list(overhead), list(overhead.values()), color="#e31a1c")
         axes[1, 1].set(xlabel="seconds", title="A sweep job's time (real world)")
-        fig.tight_layout()
         save(fig, target)
     return target
 

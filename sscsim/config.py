@@ -127,6 +127,14 @@ class OdaProjection(Enum):
     high = "high"  # -17 %
 
 
+class FigureFormat(Enum):
+    """File format of the figures a command-line run and its sweep draw."""
+
+    png = "png"  # raster, for quick looks
+    svg = "svg"  # vector, for the web and for editing
+    pdf = "pdf"  # vector, for papers
+
+
 class PlatformKind(Enum):
     """Geographic reach of a platform; `interregional` ones join Asia-Pacific and LAC."""
 
@@ -1307,6 +1315,13 @@ class OutputConfig:
     """What a CLI run writes (plain Python runs write nothing unless asked)."""
 
     figures: bool = param(True, unit="", doc="draw the figures of a command-line run", source="")
+    figure_format: FigureFormat = param(
+        FigureFormat.png,
+        unit="",
+        doc="file format of a command-line run's figures and of its sweep's comparison figures"
+        " (`python -m sscsim.analyze --format` draws a sweep's in another)",
+        source="",
+    )
     tie_snapshot_every: int = param(
         4,
         unit="quarters",

@@ -4,6 +4,7 @@ command line, sweeps and notebooks. Knows nothing of Hydra."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import sys
 import time
 from enum import Enum
@@ -39,7 +40,7 @@ def run_and_save(config: SSCConfig, run_dir: Path, progress: bool | None = None)
     """
     config.validate()
     from sscsim.model import SSCModel
-    from sscsim.plots import run_figures
+    from sscsim.plots import run_caption, run_figures
     from sscsim.report import write_report
     from sscsim.results import write_run
 
@@ -57,11 +58,16 @@ def run_and_save(config: SSCConfig, run_dir: Path, progress: bool | None = None)
         if bar is not None:
             bar.close()
     wall_time = time.perf_counter() - started
+    figures = None
+    if config.output.figures:
+        caption = run_caption(config.scenario.scenario_name, config.seed)
+        figure_format = config.output.figure_format.value
+        figures = functools.partial(run_figures, caption=caption, figure_format=figure_format)
     return write_run(
         model,
         Path(run_dir),
         config_yaml(config),
         wall_time,
-        figures=run_figures if config.output.figures else None,
+        figures=figures,
         report=write_report,  # report.html, written before the summary and listed in it
     )

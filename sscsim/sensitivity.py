@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,9 @@ import yaml
 
 from sscsim.extras import MissingExtraError, require
 from sscsim.results import write_parquet
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 PLANS_DIR = Path(__file__).resolve().parent / "conf" / "sensitivity"
 DEFAULT_CONFIG = PLANS_DIR / "default.yaml"
@@ -184,28 +188,60 @@ def analyze(plan: Plan, outputs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def figure(plan: Plan, indices: pd.DataFrame, target: Path) -> Path:
-    from sscsim.plots import save, styled_figure
+INDEX_LABELS: dict[str, str] = {
+    "ST": "total order (ST)",
+    "S1": "first order (S1)",
+    "mu_star": "mean absolute elementary effect (mu*)",
+}
+PANELS_PER_ROW = 3
+
+
+def indices_figure(plan: Plan, indices: pd.DataFrame) -> Figure:
+    """The indices as horizontal bars with their 95 % confidence intervals, one panel per
+    output (three a row), parameters by their labels (`sscsim.labels.parameter_label`).
+
+    `indices`: the table of `analyze` (columns output, parameter and the method's indices);
+    only `plan.method`, `plan.samples` and `plan.seeds` are read, so a plan rebuilt by hand
+    redraws a published table (docs/figures/sensitivity_sobol.csv).
+    """
+    from sscsim.labels import measure, parameter_label, seeds_text
+    from sscsim.plots import OKABE_ITO, add_caption, add_legend, styled_figure
 
     value, error = ("ST", "ST_conf") if plan.method == "sobol" else ("mu_star", "mu_star_conf")
     outputs = list(dict.fromkeys(indices["output"]))
-    with styled_figure(figsize=(3.2 * len(outputs), 4.2)) as fig:
-        axes = np.atleast_1d(fig.subplots(1, len(outputs), sharey=True))
-        for ax, name in zip(axes, outputs, strict=True):
-            rows = indices[indices["output"] == name]
-            positions = np.arange(len(rows))
-            ax.barh(positions, rows[value], xerr=rows[error], color="#1f78b4", alpha=0.8,
-                    label=value)  # fmt: skip
+    columns = min(len(outputs), PANELS_PER_ROW)
+    rows = -(-len(outputs) // columns)
+    with styled_figure(figsize=(2.6 * columns + 1.8, 0.35 * indices["parameter"].nunique() * rows
+                                + 1.2 * rows)) as fig:  # fmt: skip
+        grid = fig.subplots(rows, columns, sharey=True, sharex=plan.method == "sobol",
+                            squeeze=False)  # fmt: skip
+        for ax, name in zip(grid.flat, outputs, strict=False):
+            chosen = indices[indices["output"] == name]
+            positions = np.arange(len(chosen))
+            ax.barh(positions, chosen[value], xerr=chosen[error], color=OKABE_ITO[0],
+                    alpha=0.85, label=INDEX_LABELS[value])  # fmt: skip
             if plan.method == "sobol":
-                ax.barh(positions, rows["S1"], xerr=rows["S1_conf"], color="#e31a1c",
-                        alpha=0.6, height=0.4, label="S1")  # fmt: skip
-            ax.set_yticks(positions, rows["parameter"])
-            ax.set_title(name, fontsize=9)
-        axes[0].legend()
-        fig.suptitle(f"{plan.method} indices with 95 % confidence intervals")
-        fig.tight_layout()
-        save(fig, target)
-    return target
+                ax.barh(positions, chosen["S1"], xerr=chosen["S1_conf"], color=OKABE_ITO[1],
+                        alpha=0.85, height=0.4, label=INDEX_LABELS["S1"])  # fmt: skip
+            ax.set_yticks(positions, [parameter_label(p) for p in chosen["parameter"]])
+            ax.set_title(textwrap.fill(measure(name).name, 30), fontsize=9)
+        grid.flat[0].invert_yaxis()  # the plan's first parameter on top (the axes share y)
+        for ax in list(grid.flat)[len(outputs) :]:
+            ax.set_visible(False)
+        method = "Sobol (Saltelli sampling)" if plan.method == "sobol" else "Morris"
+        fig.suptitle(f"{method} sensitivity indices")
+        add_legend(fig, grid.flat[0], title="index")
+        runs = "base samples" if plan.method == "sobol" else "trajectories"
+        add_caption(fig, f"{plan.samples} {runs}; outputs averaged over {seeds_text(plan.seeds)};"
+                         " bars: 95 % bootstrap confidence intervals")  # fmt: skip
+    return fig
+
+
+def figure(plan: Plan, indices: pd.DataFrame, target: Path) -> Path:
+    """`indices_figure` saved to `target` (its suffix gives the format); returns `target`."""
+    from sscsim.plots import save_as
+
+    return save_as(indices_figure(plan, indices), target)
 
 
 def main(argv: list[str] | None = None) -> int:

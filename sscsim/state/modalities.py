@@ -23,17 +23,17 @@ class Modality:
     name: str  # as in outputs: `actions_<name>` columns, the action log's `modality`
     code: int  # the matching kernel's code
     layer: Layer  # network layer of the provider-recipient tie
-    colour: str  # in figures (colour-blind-safe palette)
+    colour: str  # in figures: Okabe-Ito, colour-blind safe (sscsim.plots.OKABE_ITO)
     segib_share: float  # SEGIB 2023 share of initiatives
     label: str  # in figures and reports
 
 
 MODALITIES: tuple[Modality, ...] = (
-    Modality("bilateral", kernel.BILATERAL, Layer.BILATERAL, "#1f78b4", 0.766, "bilateral"),
-    Modality("triangular", kernel.TRIANGULAR, Layer.TRIANGULAR, "#e31a1c", 0.148, "triangular"),
+    Modality("bilateral", kernel.BILATERAL, Layer.BILATERAL, "#0072B2", 0.766, "bilateral"),
+    Modality("triangular", kernel.TRIANGULAR, Layer.TRIANGULAR, "#E69F00", 0.148, "triangular"),
     # Regional projects of three or more countries (`sscsim.processes.regional`), financed by
     # platform trust funds, the PGTF and joint funds; the name stays `platform` in outputs.
-    Modality("platform", kernel.PLATFORM, Layer.PLATFORM, "#33a02c", 0.086, "regional"),
+    Modality("platform", kernel.PLATFORM, Layer.PLATFORM, "#009E73", 0.086, "regional"),
 )
 MODALITY_NAMES: tuple[str, ...] = tuple(m.name for m in MODALITIES)
 MODALITY: dict[str, Modality] = {m.name: m for m in MODALITIES}
