@@ -57,7 +57,7 @@ class Evaluation:
 
     index: int
     ok: bool
-    value: dict[str, Any] | None
+    value: Any
     error: str
     seconds: float
 
@@ -151,7 +151,7 @@ def warm_kernels() -> None:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def run_measured(measure: Callable[[SSCModel], dict[str, Any]], config: SSCConfig) -> Any:
+def run_measured(measure: Callable[[SSCModel], Any], config: SSCConfig) -> Any:
     """Build the model of `config`, run it to its end and return `measure(model)`."""
     from sscsim.model import SSCModel
 
@@ -169,7 +169,7 @@ def summary_outcomes(model: SSCModel) -> dict[str, Any]:
 
 def evaluate(
     configs: Sequence[SSCConfig],
-    measure: Callable[[SSCModel], dict[str, Any]] = summary_outcomes,
+    measure: Callable[[SSCModel], Any] = summary_outcomes,
     *,
     executor: str = "local",
     workers: int | None = None,

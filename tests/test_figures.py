@@ -438,7 +438,7 @@ def test_a_command_line_run_writes_its_figures_in_the_configured_format(tmp_path
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     files = json.loads((run_dir / "summary.json").read_text())["run"]["files"]
-    figures = sorted(f for f in files if not f.endswith((".parquet", ".md")))
+    figures = sorted(f for f in files if not f.endswith((".parquet", ".md", ".html")))
     assert figures == sorted(f"{stem}.pdf" for stem in plots.RUN_FIGURES)
     for name in figures:
         assert (run_dir / name).read_bytes().startswith(MAGIC["pdf"])
