@@ -1,8 +1,11 @@
-"""The interactive app end to end: served by Solara, driven in a real headless Chromium."""
+"""The interactive app: the lever comparison and its charts in plain Python, then the page end to
+end, served by Solara and driven in a real headless Chromium."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -11,11 +14,234 @@ import time
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
+from matplotlib.collections import LineCollection
+
+from sscsim import app_charts
+from sscsim.app_comparison import (
+    BASELINE_LEVERS,
+    LEVERS,
+    MAX_SEEDS,
+    READOUTS,
+    Comparison,
+    Settings,
+    lever,
+    parse_seeds,
+    presets,
+    readout_rows,
+)
+from sscsim.config import ConfigError, config_from_parameters, parameter, slider_bounds
+from sscsim.model import SSCModel
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
-pytestmark = pytest.mark.browser
+ARTIFACTS = Path(os.environ.get("SSCSIM_TEST_ARTIFACTS", REPO / "test-artifacts"))
+
+
+# --- presets, levers, settings -----------------------------------------------------------------
+
+
+def test_every_packaged_preset_is_offered_and_composes():
+    files = sorted(p.stem for p in (REPO / "sscsim" / "conf" / "scenario").glob("*.yaml"))
+    assert sorted(presets()) == files
+    for name, preset in presets().items():
+        assert preset.description, name
+        assert "scenario_name" not in preset.values
+        config_from_parameters(**preset.values).validate()
+
+
+def test_levers_take_their_ranges_and_labels_from_the_schema():
+    for name, control in LEVERS.items():
+        declared = parameter(name)
+        assert control.default == declared.default
+        assert control.label == declared.param.label
+        if not control.is_switch:
+            assert control.slider[:2] == slider_bounds(name)
+    assert set(BASELINE_LEVERS) <= set(LEVERS)
+
+
+def test_a_lever_value_is_put_on_its_step_and_shown_with_its_decimals():
+    depth, start = LEVERS["oda_cut_depth"], LEVERS["oda_cut_start_year"]
+    assert depth.value_of(0.15000000000000002) == 0.15
+    assert depth.show(0.3) == "0.30"
+    assert start.value_of(2027.0) == 2027 and isinstance(start.value_of(2027.0), int)
+    assert start.show(2027) == "2027"
+    assert LEVERS["champions_enabled"].show(False) == "off"
+    with pytest.raises(ValueError, match="champions_enabled: a checkbox"):
+        _ = LEVERS["champions_enabled"].slider
+    with pytest.raises(ValueError, match="sids_priority: a slider needs a step"):
+        lever("sids_priority")
+
+
+@pytest.mark.parametrize(("text", "seeds"), [("1, 2", (1, 2)), ("3 7", (3, 7)), (" 0 ,5,", (0, 5))])
+def test_seeds_are_read_from_text(text, seeds):
+    assert parse_seeds(text) == seeds
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [("", "none given"), ("1, x", "'x'"), ("1, -2", "'-2'"), ("4, 4", "4 is given twice")],
+)
+def test_bad_seeds_are_named(text, named):
+    with pytest.raises(ValueError, match=re.escape(named)):
+        parse_seeds(text)
+
+
+def test_too_many_seeds_are_refused():
+    with pytest.raises(ValueError, match=f"at most {MAX_SEEDS}"):
+        parse_seeds(" ".join(str(seed) for seed in range(MAX_SEEDS + 1)))
+
+
+def test_the_lever_is_the_baseline_with_the_levers_changes():
+    settings = Settings(baseline_preset="oda_cut", lever_preset="sids_priority")
+    cut = presets()["oda_cut"].values
+    assert settings.parameters("baseline") == {**cut, "scenario_name": "oda_cut"}
+    lever = settings.with_change("lever", "fealac_fund_multiplier", 2.0)
+    assert lever.parameters("lever") == {
+        **cut,
+        **presets()["sids_priority"].values,
+        "fealac_fund_multiplier": 2.0,
+        "scenario_name": "oda_cut + sids_priority + levers",
+    }
+    assert lever.value("baseline", "fealac_fund_multiplier") == 1.0  # the schema's default
+    # The baseline's own ODA cut reaches the lever; choosing a lever preset clears hand-set levers.
+    deeper = lever.with_change("baseline", "oda_cut_depth", 0.8)
+    assert deeper.value("lever", "oda_cut_depth") == 0.8
+    assert deeper.name("baseline") == "oda_cut + ODA cut"
+    assert deeper.with_preset("lever", "baseline").parameters("lever") == deeper.parameters(
+        "baseline"
+    ) | {"scenario_name": "oda_cut + ODA cut"}
+    assert deeper.with_preset("baseline", "baseline").value("lever", "oda_cut_depth") == 0.0
+    with pytest.raises(KeyError, match="sids_priority"):
+        settings.with_change("baseline", "sids_priority", 1.0)
+    with pytest.raises(KeyError, match="no_such_preset"):
+        settings.with_preset("baseline", "no_such_preset")
+
+
+# --- the comparison ----------------------------------------------------------------------------
+
+
+def _stepped(settings: Settings, steps: int, world) -> Comparison:
+    comparison = Comparison(settings, world)
+    for _ in range(steps):
+        assert comparison.step()
+    return comparison
+
+
+def test_a_lever_without_changes_matches_its_baseline_exactly(world):
+    comparison = _stepped(Settings(lever_preset="baseline", seeds=(3, 4)), 3, world)
+    series = comparison.series()
+    assert series.latest == "2025 Q3" and series.period == 3
+    for row in readout_rows(series):
+        assert row.difference == 0.0 and row.baseline == row.lever, row.readout.label
+
+
+def test_each_run_is_the_model_of_its_seed_and_parameters(world):
+    settings = Settings(seeds=(5,))
+    comparison = _stepped(settings, 2, world)
+    for arm in ("baseline", "lever"):
+        alone = SSCModel(rng=5, **settings.parameters(arm)).run(2)
+        np.testing.assert_array_equal(
+            comparison.series().levels(arm, "actions_total")[0],
+            alone.timeseries_frame()["actions_total"].to_numpy(dtype=np.float64),
+        )
+
+
+def test_an_oda_cut_lever_lowers_northern_co_funding_paired_by_seed(world):
+    settings = (
+        Settings(baseline_preset="baseline", lever_preset="baseline", seeds=(1, 2))
+        .with_change("lever", "oda_cut_depth", 0.5)
+        .with_change("lever", "oda_cut_start_year", 2025)
+    )
+    series = _stepped(settings, 4, world).series()
+    column = "funding_northern_triangular_usd"
+    paired = series.difference(column)
+    np.testing.assert_allclose(
+        paired, series.levels("lever", column) - series.levels("baseline", column)
+    )
+    row = next(r for r in readout_rows(series) if r.readout.column == column)
+    totals = {arm: series.levels(arm, column).sum(axis=1) / 1e6 for arm in ("baseline", "lever")}
+    assert row.baseline == pytest.approx(totals["baseline"].mean())
+    assert row.difference == pytest.approx((totals["lever"] - totals["baseline"]).mean())
+    assert row.difference < 0 and row.percent is not None and row.percent < 0
+    assert row.percent == pytest.approx(100 * row.difference / abs(row.baseline))
+
+
+def test_change_is_undefined_where_the_baseline_is_zero(world):
+    series = Comparison(Settings(seeds=(1,)), world).series()  # the initial state: no flows yet
+    flows = [row for row in readout_rows(series) if row.readout.to_date]
+    assert flows and all(row.baseline == 0 and row.percent is None for row in flows)
+    assert {row.readout.label for row in readout_rows(series)} == {r.label for r in READOUTS}
+
+
+def test_a_comparison_stops_at_its_horizon(world):
+    comparison = Comparison(Settings(seeds=(1,), baseline_changes={"steps": 2}), world)
+    assert comparison.step() and comparison.step()
+    assert comparison.finished and not comparison.step() and comparison.period == 2
+
+
+def test_an_invalid_lever_value_is_named_before_any_step(world):
+    with pytest.raises(ConfigError, match=r"oda_cut_depth = 1\.5"):
+        Comparison(Settings(lever_changes={"oda_cut_depth": 1.5}), world)
+
+
+# --- the charts --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def stepped(world) -> Comparison:
+    settings = Settings(baseline_preset="baseline", lever_preset="no_interregional_platforms")
+    return _stepped(dataclasses.replace(settings, seeds=(1, 2)), 3, world)
+
+
+def test_each_chart_is_in_years_with_its_unit_and_both_arms(stepped):
+    series = stepped.series()
+    units = [chart.unit for chart in app_charts.CHARTS]
+    assert len(set(units)) == len(units)  # one chart per quantity scale
+    for chart in app_charts.CHARTS:
+        figure = app_charts.quantity_figure(chart, series)
+        levels, difference = figure.axes
+        assert levels.get_ylabel() == chart.unit
+        assert difference.get_xlabel() == "year"
+        assert difference.get_xlim() == (series.start_year, series.end_time)
+        assert len(levels.get_lines()) == 2 * len(chart.lines)  # lever and baseline
+        first = chart.lines[0]
+        drawn = difference.get_lines()[0].get_ydata()
+        expected = series.difference(first.column).mean(axis=0) / chart.scale
+        np.testing.assert_allclose(drawn, expected[1:] if chart.flow else expected)
+        assert app_charts.png(figure).startswith(b"\x89PNG")
+
+
+def test_a_caption_states_the_last_difference_of_each_series(stepped):
+    series = stepped.series()
+    chart = next(chart for chart in app_charts.CHARTS if chart.key == "ties")
+    gap = series.difference("interregional_ties")[:, -1].mean()
+    text = app_charts.caption(chart, series)
+    assert text.startswith("2025 Q3") and f"{gap:+.1f}" in text
+    assert gap < 0  # no interregional platforms: fewer Asia-Pacific to LAC ties
+
+
+def test_the_region_view_draws_every_tie_and_the_whole_circle(stepped):
+    series = stepped.series()
+    baseline, lever = stepped.models["baseline"][0], stepped.models["lever"][0]
+    figure = app_charts.region_figure(series, baseline, lever)
+    for axes, arm in zip(figure.axes, ("baseline", "lever"), strict=True):
+        purple = [c for c in axes.collections if isinstance(c, LineCollection)][1]
+        assert len(purple.get_segments()) == series.levels(arm, "interregional_ties")[0, -1]
+        (left, right), (bottom, top) = axes.get_xlim(), axes.get_ylim()
+        countries = np.vstack([points.get_offsets() for points in axes.collections[2:]])
+        assert len(countries) == baseline.n_south
+        assert (countries[:, 0] > left).all() and (countries[:, 0] < right).all()
+        assert (countries[:, 1] > bottom).all() and (countries[:, 1] < top).all()
+    figure.canvas.draw()
+    page = figure.bbox
+    for part in [*figure.axes, *figure.legends]:  # circles and legend wholly inside the figure
+        box = part.get_window_extent()
+        assert page.x0 <= box.x0 and box.x1 <= page.x1 and page.y0 <= box.y0 and box.y1 <= page.y1
+
+
+# --- the page in a browser ---------------------------------------------------------------------
 
 
 def _free_port() -> int:
@@ -56,6 +282,7 @@ def app_url():
         server.wait(timeout=30)
 
 
+@pytest.mark.browser
 def test_page_renders_and_a_step_changes_the_charts(app_url):
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
