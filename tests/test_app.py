@@ -4,6 +4,7 @@ end, served by Solara and driven in a real headless Chromium."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import re
 import shutil
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -251,19 +253,22 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def app_url():
+def app_url() -> Iterator[str]:
     if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
         message = "no Chromium: run scripts/install_browser.sh as root"
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     port = _free_port()
     solara = shutil.which("solara", path=str(Path(sys.executable).parent))
+    assert solara is not None, "solara is not installed beside this Python"
+    log = (ARTIFACTS / "app-server.log").open("wb")
     server = subprocess.Popen(
         [solara, "run", "sscsim/app.py", "--port", str(port), "--host", "127.0.0.1", "--no-open"],
         cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -280,15 +285,172 @@ def app_url():
     finally:
         server.terminate()
         server.wait(timeout=30)
+        log.close()
 
 
-@pytest.mark.browser
-def test_page_renders_and_a_step_changes_the_charts(app_url):
+def _number(text: str) -> float:
+    """A number as the page prints it: ``+1,234.5``, ``-0.0041``, ``-3.2 %``."""
+    return float(text.replace(",", "").replace("−", "-").removesuffix("%").strip())
+
+
+class AppPage:
+    """The app as a user sees it: its controls by label, its figures read from the page."""
+
+    def __init__(self, browser, timeout: float = 120) -> None:
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        self.browser = browser
+        self.wait = WebDriverWait(browser, timeout, poll_frequency=0.3)
+
+    def until(self, condition: Callable[[], object], what: str) -> None:
+        from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
+
+        def check(_driver) -> object:
+            try:
+                return condition()
+            except (StaleElementReferenceException, ValueError, StopIteration):
+                return False
+
+        try:
+            self.wait.until(check)
+        except TimeoutException:
+            pytest.fail(f"timed out waiting for {what}; the page says:\n{self.text()[:3000]}")
+
+    def text(self) -> str:
+        from selenium.webdriver.common.by import By
+
+        return self.browser.find_element(By.TAG_NAME, "body").text
+
+    def status(self) -> str:
+        """The first line of the status: the date of the runs, e.g. ``2025 Q1: quarter 1 ...``."""
+        return next(line for line in self.text().splitlines() if ": quarter " in line)
+
+    def period(self) -> int:
+        match = re.search(r"quarter (\d+) of", self.status())
+        assert match is not None
+        return int(match.group(1))
+
+    def settled(self, seconds: float = 2.0) -> bool:
+        """Whether the runs' period stays the same for `seconds`."""
+        before = self.period()
+        time.sleep(seconds)
+        return self.period() == before
+
+    def readouts(self) -> dict[str, list[float]]:
+        """The headline table: quantity -> [baseline, lever, difference, change or NaN]."""
+        from selenium.webdriver.common.by import By
+
+        table = {}
+        for row in self.browser.find_elements(By.CSS_SELECTOR, "table tr"):
+            cells = [cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
+            if cells:
+                table[cells[0]] = [_number(c) if c != "n/a" else float("nan") for c in cells[2:]]
+        return table
+
+    def captions(self) -> list[str]:
+        from selenium.webdriver.common.by import By
+
+        return [e.text for e in self.browser.find_elements(By.CSS_SELECTOR, ".chart-caption")]
+
+    def images(self) -> list[str]:
+        from selenium.webdriver.common.by import By
+
+        return [
+            e.get_attribute("src") or "" for e in self.browser.find_elements(By.TAG_NAME, "img")
+        ]
+
+    def card(self, title: str):
+        from selenium.webdriver.common.by import By
+
+        return next(
+            card
+            for card in self.browser.find_elements(By.CSS_SELECTOR, ".v-card")
+            if card.find_elements(By.CSS_SELECTOR, ".v-card__title")
+            and card.find_element(By.CSS_SELECTOR, ".v-card__title").text == title
+        )
+
+    def control_label(self, card: str, label: str) -> str:
+        """The full label of a card's slider or checkbox (it shows the value)."""
+        from selenium.webdriver.common.by import By
+
+        return next(
+            element.text
+            for element in self.card(card).find_elements(By.CSS_SELECTOR, ".v-label")
+            if element.text.startswith(f"{label}:")
+        )
+
+    def shows(self, card: str, label: str, expected: str) -> None:
+        """Wait until a card's control shows `expected` as its label."""
+        self.until(lambda: self.control_label(card, label) == expected, f"{label!r}: {expected!r}")
+
+    def nudge(self, card: str, label: str, key: str, times: int) -> None:
+        """Move a card's slider by `times` steps with the arrow keys, as a keyboard user does,
+        waiting for the page to show each new value."""
+        from selenium.webdriver.common.by import By
+
+        for _ in range(times):
+            before = self.control_label(card, label)
+            slider = next(
+                element
+                for element in self.card(card).find_elements(By.CSS_SELECTOR, ".v-input__slider")
+                if element.find_element(By.CSS_SELECTOR, ".v-label").text.startswith(f"{label}:")
+            )
+            slider.find_element(By.CSS_SELECTOR, "[role=slider]").send_keys(key)
+            self.until(functools.partial(self._label_is_not, card, label, before), "a move")
+
+    def _label_is_not(self, card: str, label: str, before: str) -> bool:
+        return self.control_label(card, label) != before
+
+    def choose(self, card: str, label: str, option: str) -> None:
+        """Pick an option of a card's drop-down list."""
+        from selenium.webdriver.common.by import By
+
+        select = next(
+            element
+            for element in self.card(card).find_elements(By.CSS_SELECTOR, ".v-select")
+            if element.text.startswith(label)
+        )
+        select.find_element(By.CSS_SELECTOR, ".v-select__slot").click()
+
+        def item():
+            return next(
+                element
+                for element in self.browser.find_elements(
+                    By.CSS_SELECTOR, ".menuable__content__active .v-list-item"
+                )
+                if element.text == option
+            )
+
+        self.until(item, f"the option {option} of {label}")
+        item().click()
+        self.until(lambda: option in select.text.splitlines(), f"{label} to be {option}")
+
+    def press(self, label: str) -> None:
+        """Click a button by its label once it is enabled (the page may redraw it meanwhile)."""
+        from selenium.common.exceptions import StaleElementReferenceException
+        from selenium.webdriver.common.by import By
+
+        def click() -> bool:
+            button = next(
+                b
+                for b in self.browser.find_elements(By.TAG_NAME, "button")
+                if b.text.strip().upper() == label.upper()
+            )
+            if not button.is_enabled():
+                return False
+            try:
+                button.click()
+            except StaleElementReferenceException:
+                return False
+            return True
+
+        self.until(click, f"{label} to be clicked")
+
+
+def _browser():
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     options = Options()
     options.binary_location = CHROMIUM
@@ -297,32 +459,116 @@ def test_page_renders_and_a_step_changes_the_charts(app_url):
                      "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
                      "--window-size=1400,1000"):  # fmt: skip
         options.add_argument(argument)
-    browser = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+
+
+CHARTS_ON_PAGE = len(app_charts.CHARTS) + 1  # and the region view
+
+
+@pytest.mark.browser
+def test_reset_sliders_step_play_and_a_lever_comparison_in_the_browser(app_url):
+    from selenium.webdriver.common.keys import Keys
+
+    browser = _browser()
+    page = AppPage(browser)
     try:
         browser.get(app_url)
-        wait = WebDriverWait(browser, 90, poll_frequency=0.5)
-        # The network view and four charts are rendered as images.
-        wait.until(lambda b: len(b.find_elements(By.TAG_NAME, "img")) >= 5)
-        before = [image.get_attribute("src") for image in browser.find_elements(By.TAG_NAME, "img")]
-        assert all(source for source in before)  # rendered (as blob URLs)
-        labels = browser.find_element(By.TAG_NAME, "body").text
-        assert "ODA cut (share)" in labels and "SIDS priority" in labels  # the levers
-        step = next(
-            b
-            for b in browser.find_elements(By.TAG_NAME, "button")
-            if b.text.strip().upper() == "STEP"
+        page.until(lambda: len(page.images()) >= CHARTS_ON_PAGE, "the charts")
+        page.until(lambda: page.status().startswith("start of 2025"), "the initial state")
+
+        # Reset on a freshly started server rebuilds the runs without an error.
+        page.press("Reset")
+        page.until(lambda: page.period() == 0 and "Reset failed" not in page.text(), "Reset")
+        started = page.images()
+        assert all(started) and len(started) == CHARTS_ON_PAGE
+
+        # Step: one quarter in both runs; every chart is redrawn for 2025 Q1.
+        page.press("Step")
+        page.until(lambda: page.status().startswith("2025 Q1"), "a step")
+        page.until(
+            lambda: (
+                all(c.startswith("2025 Q1") for c in page.captions())
+                and all(a != b for a, b in zip(page.images(), started, strict=True))
+            ),
+            "every chart to show 2025 Q1",
         )
-        step.click()
+        baseline, lever, _, _ = page.readouts()["Actions since 2025"]
+        assert baseline > 0 and lever > 0
 
-        def charts_changed(driver) -> bool:
-            after = [
-                image.get_attribute("src") for image in driver.find_elements(By.TAG_NAME, "img")
-            ]
-            return (
-                len(after) == len(before)
-                and sum(a != b for a, b in zip(after, before, strict=True)) >= 4
-            )
+        # Another browser session has runs of its own, at the start.
+        first = browser.current_window_handle
+        browser.switch_to.new_window("tab")
+        browser.get(app_url)
+        page.until(lambda: page.status().startswith("start of 2025"), "a second session")
+        browser.close()
+        browser.switch_to.window(first)
+        assert page.status().startswith("2025 Q1")
 
-        wait.until(charts_changed)
+        # The baseline: no ODA cut; the lever: half of ODA cut from 2025, set with the sliders.
+        page.choose("Baseline", "Baseline scenario", "baseline")
+        page.choose("Lever (on top of the baseline)", "Lever scenario", "baseline")
+        page.shows("Baseline", "ODA cut (share)", "ODA cut (share): 0.00")
+        lever_card = "Lever (on top of the baseline)"
+        page.nudge(lever_card, "ODA cut (share)", Keys.ARROW_RIGHT, 10)
+        page.nudge(lever_card, "ODA cut from", Keys.ARROW_LEFT, 1)
+        page.shows(lever_card, "ODA cut (share)", "ODA cut (share): 0.50 (baseline 0.00)")
+        assert (
+            page.control_label(lever_card, "ODA cut from") == "ODA cut from: 2025 (baseline 2026)"
+        )
+        assert "Changed settings take effect on Reset." in page.text()
+        page.press("Reset")
+        page.until(lambda: page.period() == 0, "Reset with the new settings")
+        assert "lever: baseline + levers" in page.text()
+
+        # Play runs a year a frame until paused; paused, the runs stay where they are.
+        page.press("Play")
+        page.until(lambda: page.period() >= 8, "two years of play")
+        page.press("Pause")
+        clicked = page.period()
+        page.until(
+            lambda: any(b.text == "PLAY" for b in browser.find_elements("tag name", "button")),
+            "Pause",
+        )
+        page.until(page.settled, "the frame under way at Pause")
+        paused = page.period()
+        assert paused - clicked <= 4 and paused % 4 == 0  # at most the frame under way: a year
+        time.sleep(2)
+        assert page.period() == paused
+        table = page.readouts()
+        baseline, lever, difference, change = table["Northern triangular co-funding since 2025"]
+        assert lever < baseline and difference < 0 and change < 0
+        assert difference == pytest.approx(lever - baseline, abs=0.016)  # 3 numbers to 2 decimals
+        funding = next(c for c in page.captions() if "USD million" in c)
+        shown = re.search(r"northern triangular co-funding ([+-][\d.]+)", funding)
+        assert shown is not None and float(shown.group(1)) < 0
+        assert table["Triangular actions since 2025"][2] < 0
+
+        # A lever preset: no interregional platforms; Reset and Step on other seeds.
+        page.choose(lever_card, "Lever scenario", "no_interregional_platforms")
+        page.shows(
+            lever_card, "Interregional platforms", "Interregional platforms: off (baseline on)"
+        )
+        page.shows(lever_card, "ODA cut (share)", "ODA cut (share): 0.00")
+        seeds = next(
+            e for e in browser.find_elements("css selector", "input[type=text]")
+            if e.get_attribute("value") == "1, 2"
+        )  # fmt: skip
+        seeds.send_keys(Keys.BACK_SPACE * 4 + "3")
+        page.until(lambda: "Changed settings take effect on Reset." in page.text(), "new seeds")
+        page.press("Reset")
+        page.until(lambda: page.period() == 0 and "seeds 3" in page.status(), "Reset on seed 3")
+        for quarter in (1, 2):
+            page.press("Step")
+            page.until(lambda q=quarter: page.period() == q, f"step {quarter}")
+        page.until(lambda: all(c.startswith("2025 Q2") for c in page.captions()), "the charts")
+        ties = page.readouts()["Asia-Pacific to LAC ties"]
+        assert ties[1] < ties[0] and ties[2] < 0
+
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        screenshot = ARTIFACTS / "app.png"
+        browser.set_window_size(1400, 3400)  # the whole page: table, charts, network
+        assert browser.save_screenshot(str(screenshot))
+        assert screenshot.stat().st_size > 0
+        assert screenshot.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     finally:
         browser.quit()
