@@ -144,7 +144,8 @@ def Page() -> None:
     comparison = solara.use_reactive(cast(Comparison | None, None))
     problem = solara.use_reactive("")
     version = solara.use_reactive(0)  # bumped after every step: the models changed in place
-    playing = solara.use_reactive(False)
+    playing = solara.use_reactive(False)  # asked to play
+    running = solara.use_reactive(False)  # the play loop is stepping (still, just after Pause)
 
     try:
         seeds: tuple[int, ...] | None = parse_seeds(seeds_text.value)
@@ -169,15 +170,22 @@ def Page() -> None:
             version.set(version.value + 1)
 
     def play(cancel: threading.Event) -> None:
+        """Step a year a frame until the horizon or Pause (checked every quarter); the page
+        shows the last quarter stepped before the loop lets go of the controls."""
         current = comparison.value
         if not playing.value or current is None:
             return
-        while not cancel.is_set() and not current.finished:
-            for _ in range(current.steps_per_year):
-                current.step()
-            version.set(version.value + 1)
-        if not cancel.is_set():
-            playing.set(False)
+        running.set(True)
+        try:
+            while not cancel.is_set() and not current.finished:
+                for _ in range(current.steps_per_year):
+                    if cancel.is_set() or not current.step():
+                        break
+                version.set(version.value + 1)
+        finally:
+            running.set(False)
+            if not cancel.is_set():
+                playing.set(False)
 
     solara.use_effect(reset, [])  # the first comparison, with the default settings
     solara.use_thread(play, dependencies=[playing.value, comparison.value], intrusive_cancel=False)
@@ -199,17 +207,19 @@ def Page() -> None:
                 value=seeds_text,
                 continuous_update=True,
                 error=seeds_problem or False,
-                message=seeds_problem or None,
+                message=seeds_problem or f"On Reset: seeds {', '.join(map(str, seeds or ()))}",
             )
             with solara.Row():
-                solara.Button("Reset", on_click=reset, disabled=playing.value or wanted is None)
-                idle = not playing.value and current is not None and not current.finished
+                busy = playing.value or running.value
+                solara.Button("Reset", on_click=reset, disabled=busy or wanted is None)
+                idle = not busy and current is not None and not current.finished
                 solara.Button("Step", on_click=step, disabled=not idle)
-                solara.Button(
-                    "Pause" if playing.value else "Play",
-                    on_click=lambda: playing.set(not playing.value),
-                    disabled=current is None or (current.finished and not playing.value),
-                )
+                if playing.value:
+                    solara.Button("Pause", on_click=lambda: playing.set(False))
+                elif running.value:
+                    solara.Button("Pausing", disabled=True)
+                else:
+                    solara.Button("Play", on_click=lambda: playing.set(True), disabled=not idle)
             if current is not None and wanted is not None and current.settings != wanted:
                 solara.Info("Changed settings take effect on Reset.", dense=True)
 

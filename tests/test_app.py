@@ -330,12 +330,6 @@ class AppPage:
         assert match is not None
         return int(match.group(1))
 
-    def settled(self, seconds: float = 2.0) -> bool:
-        """Whether the runs' period stays the same for `seconds`."""
-        before = self.period()
-        time.sleep(seconds)
-        return self.period() == before
-
     def readouts(self) -> dict[str, list[float]]:
         """The headline table: quantity -> [baseline, lever, difference, change or NaN]."""
         from selenium.webdriver.common.by import By
@@ -467,10 +461,14 @@ CHARTS_ON_PAGE = len(app_charts.CHARTS) + 1  # and the region view
 
 @pytest.mark.browser
 def test_reset_sliders_step_play_and_a_lever_comparison_in_the_browser(app_url):
+    from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
     browser = _browser()
     page = AppPage(browser)
+    screenshot, failure = ARTIFACTS / "app.png", ARTIFACTS / "app-failure.png"
+    for stale in (screenshot, failure):
+        stale.unlink(missing_ok=True)
     try:
         browser.get(app_url)
         page.until(lambda: len(page.images()) >= CHARTS_ON_PAGE, "the charts")
@@ -526,14 +524,18 @@ def test_reset_sliders_step_play_and_a_lever_comparison_in_the_browser(app_url):
         page.press("Pause")
         clicked = page.period()
         page.until(
-            lambda: any(b.text == "PLAY" for b in browser.find_elements("tag name", "button")),
-            "Pause",
+            lambda: any(
+                b.text == "PLAY" and b.is_enabled()
+                for b in browser.find_elements(By.TAG_NAME, "button")
+            ),
+            "Pause to take effect",
         )
-        page.until(page.settled, "the frame under way at Pause")
         paused = page.period()
-        assert paused - clicked <= 4 and paused % 4 == 0  # at most the frame under way: a year
+        assert paused - clicked <= 4  # at most the year under way
         time.sleep(2)
         assert page.period() == paused
+        date = page.status().partition(":")[0]
+        page.until(lambda: all(c.startswith(date) for c in page.captions()), f"charts of {date}")
         table = page.readouts()
         baseline, lever, difference, change = table["Northern triangular co-funding since 2025"]
         assert lever < baseline and difference < 0 and change < 0
@@ -550,11 +552,12 @@ def test_reset_sliders_step_play_and_a_lever_comparison_in_the_browser(app_url):
         )
         page.shows(lever_card, "ODA cut (share)", "ODA cut (share): 0.00")
         seeds = next(
-            e for e in browser.find_elements("css selector", "input[type=text]")
+            e for e in browser.find_elements(By.CSS_SELECTOR, "input[type=text]")
             if e.get_attribute("value") == "1, 2"
         )  # fmt: skip
         seeds.send_keys(Keys.BACK_SPACE * 4 + "3")
-        page.until(lambda: "Changed settings take effect on Reset." in page.text(), "new seeds")
+        page.until(lambda: "On Reset: seeds 3\n" in page.text(), "the new seeds")
+        assert "Changed settings take effect on Reset." in page.text()
         page.press("Reset")
         page.until(lambda: page.period() == 0 and "seeds 3" in page.status(), "Reset on seed 3")
         for quarter in (1, 2):
@@ -564,11 +567,11 @@ def test_reset_sliders_step_play_and_a_lever_comparison_in_the_browser(app_url):
         ties = page.readouts()["Asia-Pacific to LAC ties"]
         assert ties[1] < ties[0] and ties[2] < 0
 
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        screenshot = ARTIFACTS / "app.png"
         browser.set_window_size(1400, 3400)  # the whole page: table, charts, network
         assert browser.save_screenshot(str(screenshot))
         assert screenshot.stat().st_size > 0
         assert screenshot.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     finally:
+        if not screenshot.exists():  # the page as it stood when the test failed
+            browser.save_screenshot(str(failure))
         browser.quit()
