@@ -1,4 +1,5 @@
-"""A run's folder: writing it (tables, summary, provenance, figures).
+"""A run's folder: writing it (tables, summary, provenance, figures) and reading many as one
+dataset (`open`, docs/results.md).
 
 A file is written to a temporary name beside its target and renamed into place, so a folder
 never holds a half-written file, whatever stops the process. A run holds an exclusive lock on
@@ -7,10 +8,13 @@ run's outputs, summary.json first, so that a folder holds the outputs of one run
 writer was killed, an incomplete run, never a mix. Every run has a `run_id`, recorded in its
 summary and in the `sscsim` metadata of each of its parquet files, with the units and meaning of
 every column (`sscsim.columns`).
+
+    python -m sscsim.results export results/sweeps/oda_cuts --out csv/ --table actions
 """
 
 from __future__ import annotations
 
+import argparse
 import functools
 import hashlib
 import json
@@ -44,6 +48,7 @@ except ImportError:  # not a POSIX system: runs are not locked (see run_folder_l
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from sscsim.database import Results
     from sscsim.model import SSCModel
     from sscsim.persistence import Persistence
 
@@ -497,3 +502,44 @@ def folder_run_ids(run_dir: Path) -> dict[str, str | None]:
         record = file_record(path)
         ids[path.name] = record.get("run_id") if record else None
     return ids
+
+
+def open(path: Path | str | Sequence[Path | str]) -> Results:
+    """Every run under `path` (a run folder, a sweep folder, a folder of several sweeps, or a
+    list of them) as one dataset: `.runs`, `.table(name)`, `.sql(query)`, `.to_csv(folder)`
+    (`sscsim.database.Results`; docs/results.md)."""
+    from sscsim.database import Results
+
+    return Results(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m sscsim.results export PATH... --out DIR [--table NAME ...]`."""
+    parser = argparse.ArgumentParser(
+        prog="python -m sscsim.results", description="Export the results of runs and sweeps."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    export = commands.add_parser(
+        "export", help="write each table over every completed run, and runs.csv, as CSV"
+    )
+    export.add_argument("paths", nargs="+", type=Path, help="run, sweep or results folders")
+    export.add_argument("--out", type=Path, required=True, help="the folder for the CSV files")
+    export.add_argument(
+        "--table", action="append", choices=TABLES, help="a table to export (default: all)"
+    )
+    args = parser.parse_args(argv)
+    missing = [str(p) for p in args.paths if not p.exists()]
+    if missing:
+        print(f"sscsim.results: no such folder: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    results = open(args.paths)
+    written = results.to_csv(args.out, tables=args.table)
+    completed, runs = len(results.completed), len(results.runs)
+    print(f"sscsim.results: {completed} completed runs of {runs} exported to {args.out}:")
+    for path in written:
+        print(f"  {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
