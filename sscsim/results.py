@@ -129,18 +129,22 @@ class RunFolderBusy(ConfigError):
     """Another run is writing the run's folder: this one stops before any work. A problem of
     where the run is configured to write (its folder), hence a `ConfigError`."""
 
-    def __init__(self, run_dir: Path, holder: Mapping[str, Any]):
+    def __init__(self, message: str):
+        self.problems = [message]
+        ValueError.__init__(self, message)  # the message as it is (it pickles as it is, too)
+
+    @classmethod
+    def held_by(cls, run_dir: Path, holder: Mapping[str, Any]) -> RunFolderBusy:
+        """The refusal of a run into `run_dir`, naming the lock's `holder` (pid, host, time)."""
         if holder.get("pid") is not None:
             since = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(holder.get("time", 0)))
             who = f"process {holder['pid']} on {holder.get('host', '?')} since {since}"
         else:
             who = "another process"
-        message = (
+        return cls(
             f"{run_dir} is being written by {who}; wait for that run to end, or write this"
             " one into another folder (hydra.run.dir=..., another sweep folder)"
         )
-        self.problems = [message]
-        ValueError.__init__(self, message)
 
 
 _held = threading.local()  # the run folders this thread has locked
@@ -185,7 +189,7 @@ def _lock(handle: int, run_dir: Path) -> None:
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        raise RunFolderBusy(run_dir, _holder(handle)) from None
+        raise RunFolderBusy.held_by(run_dir, _holder(handle)) from None
     except OSError as error:  # ENOLCK, EOPNOTSUPP: the file system has no locks
         warnings.warn(
             f"{run_dir}: the file system refuses locks ({error}); not locked", stacklevel=3

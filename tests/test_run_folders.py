@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import signal
 import socket
 import subprocess
@@ -227,6 +228,8 @@ def test_the_lock_is_held_once_per_thread_and_refuses_other_threads(tmp_path):
         thread.join()
     assert len(refused) == 1 and f"process {os.getpid()}" in str(refused[0])
     assert isinstance(refused[0], ConfigError)  # the command line's family: exit status 2
+    copied = pickle.loads(pickle.dumps(refused[0]))  # as a launcher sends it back
+    assert str(copied) == str(refused[0]) and copied.problems == refused[0].problems
     with run_folder_lock(folder):  # released
         pass
 
