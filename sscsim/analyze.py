@@ -27,16 +27,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import yaml
 
 from sscsim.config import FigureFormat
 from sscsim.intervals import LEVEL, t_half_width
 from sscsim.labels import SCENARIO_KEYS
-from sscsim.results import write_parquet
+from sscsim.results import override_values, write_parquet
 
 SEED = "seed"
 STATUS_FILE = "status.json"
-EXCLUDED_OVERRIDES = ("experiment",)
 # The sweep's figures: one of levels and one of differences from the baseline per metric
 # (labels and units: sscsim.labels.measure).
 FIGURE_METRICS: tuple[str, ...] = (
@@ -56,16 +56,23 @@ def run_folders(sweep_dir: Path) -> list[Path]:
 
 
 def swept_values(run_dir: Path) -> dict[str, Any]:
-    """The run's task overrides as {key: value}, values typed by YAML (experiment= excluded)."""
-    overrides = yaml.safe_load((run_dir / ".hydra" / "overrides.yaml").read_text()) or []
-    values: dict[str, Any] = {}
-    for override in overrides:
-        key, _, value = str(override).partition("=")
-        key = key.lstrip("+~")
-        if key in EXCLUDED_OVERRIDES:
-            continue
-        values[key] = yaml.safe_load(value) if value else None
-    return values
+    """The run's task overrides as {key: value} (experiment= excluded), each value typed by the
+    run's resolved configuration: its config.yaml, or for a run that failed before writing
+    one, Hydra's record of the job's composed config (`sscsim.results.override_values`)."""
+    overrides = _read_yaml(run_dir / ".hydra" / "overrides.yaml") or []
+    resolved = None
+    for candidate in (run_dir / "config.yaml", run_dir / ".hydra" / "config.yaml"):
+        if candidate.exists():
+            try:
+                resolved = _read_yaml(candidate)
+                break
+            except (OSError, yaml.YAMLError):
+                continue  # half a file or none: the next record, or the overrides' text
+    return override_values(overrides, resolved if isinstance(resolved, dict) else None)
+
+
+def _read_yaml(path: Path) -> Any:
+    return yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def run_status(run_dir: Path) -> tuple[str, str]:
@@ -74,10 +81,38 @@ def run_status(run_dir: Path) -> tuple[str, str]:
         return "completed", ""
     status_file = run_dir / STATUS_FILE
     if status_file.exists():
-        record = json.loads(status_file.read_text())
+        try:
+            record = json.loads(status_file.read_text())
+        except (OSError, ValueError) as problem:
+            return "failed", f"unreadable {STATUS_FILE}: {problem}"
         if record.get("status") == "failed":
             return "failed", str(record.get("error", ""))
     return "incomplete", ""
+
+
+def uniform(values: list[Any]) -> list[Any]:
+    """One column's values with one type: ints among floats become floats; any other mix
+    becomes text (None stays missing), so that a table always writes."""
+    kinds = {type(v) for v in values if v is not None and not _is_nan(v)}
+    if len(kinds) <= 1:
+        return values
+    if kinds <= {int, float}:
+        return [v if v is None else float(v) for v in values]
+    return [v if v is None or _is_nan(v) else str(v) for v in values]
+
+
+def _is_nan(value: Any) -> bool:
+    return isinstance(value, float) and value != value
+
+
+def _uniform_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    mixed = [c for c in frame.columns if pd.api.types.is_object_dtype(frame[c].dtype)]
+    for column in mixed:
+        values = frame[column].tolist()
+        typed = uniform(values)
+        if typed is not values:
+            frame[column] = pd.Series(typed, index=frame.index, dtype=object)
+    return frame
 
 
 def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -110,25 +145,41 @@ def aggregate(sweep_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read every run of a sweep; return (summary table, time-series table).
 
     Only figures that the configuration and seed determine are kept, so the same sweep gives
-    identical tables whatever launcher ran it; rows are sorted by the swept values.
+    identical tables whatever launcher ran it; rows are sorted by the swept values. The swept
+    values are typed from each run's configuration (`swept_values`), one type a column
+    (`uniform`); a run whose outputs cannot be read is listed as failed, with the reason, so
+    that the aggregate is always written.
     """
+    folders = run_folders(sweep_dir)
+    values = [swept_values(run_dir) for run_dir in folders]
+    keys = list(dict.fromkeys(key for run in values for key in run))
+    for key in keys:
+        column = uniform([run.get(key) for run in values])
+        for run, value in zip(values, column, strict=True):
+            if key in run:
+                run[key] = value
     rows: list[dict[str, Any]] = []
     series: list[pd.DataFrame] = []
-    for run_dir in run_folders(sweep_dir):
-        values = swept_values(run_dir)
+    for run_dir, run_values in zip(folders, values, strict=True):
         status, error = run_status(run_dir)
-        row: dict[str, Any] = {**values, "run": str(run_dir.relative_to(sweep_dir)),
+        row: dict[str, Any] = {**run_values, "run": str(run_dir.relative_to(sweep_dir)),
                                "status": status, "error": error}  # fmt: skip
         if status == "completed":
-            summary = json.loads((run_dir / "summary.json").read_text())
-            row["scenario_name"] = summary.get("run", {}).get("scenario")
-            row |= _flatten({key: summary[key] for key in SUMMARY_KEYS if key in summary})
-            frame = pd.read_parquet(run_dir / "timeseries.parquet")
-            for key, value in values.items():
-                frame.insert(0, key, value)
-            series.append(frame)
+            try:
+                summary = json.loads((run_dir / "summary.json").read_text())
+                frame = pd.read_parquet(run_dir / "timeseries.parquet")
+            except (OSError, ValueError, pa.ArrowException) as problem:
+                row |= {"status": "failed", "error": f"unreadable outputs: {problem}"}
+            else:
+                row["scenario_name"] = summary.get("run", {}).get("scenario")
+                row |= _flatten({key: summary[key] for key in SUMMARY_KEYS if key in summary})
+                # a sweep's tables lead with its columns (sscsim.results.SweepRun): set anew
+                frame = frame.drop(columns=[c for c in ("sweep", "run", *run_values) if c in frame])
+                for key, value in run_values.items():
+                    frame.insert(0, key, value)
+                series.append(frame)
         rows.append(row)
-    summary_table = pd.DataFrame(rows)
+    summary_table = _uniform_columns(pd.DataFrame(rows))
     swept = _swept_columns(summary_table)
     if len(summary_table):
         summary_table = summary_table.sort_values([*swept, "run"], kind="stable")

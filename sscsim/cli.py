@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import hydra
 from hydra.core.config_store import ConfigStore
@@ -35,6 +36,9 @@ from omegaconf import DictConfig, OmegaConf
 from sscsim.config import ConfigError, SSCConfig
 from sscsim.help import answer
 from sscsim.world import WorldDataError
+
+if TYPE_CHECKING:
+    from sscsim.results import SweepRun
 
 CONFIG_MODULE = "sscsim.conf"
 CONFIG_PATH = f"pkg://{CONFIG_MODULE}"  # what @hydra.main searches: the package, from any cwd
@@ -113,7 +117,8 @@ def _discard_empty_run_dir(run_dir: Path) -> None:
 
 
 def run_one(cfg: DictConfig, run_dir: Path, progress: bool | None = None) -> dict:
-    """Validate, run and save one run; a run already complete with this config is skipped."""
+    """Validate, run and save one run; a run already complete with this config is skipped.
+    In a multirun the run's tables carry the sweep's columns (`sweep_run`)."""
     from sscsim.launch import is_complete
     from sscsim.runner import config_yaml, run_and_save
 
@@ -121,7 +126,26 @@ def run_one(cfg: DictConfig, run_dir: Path, progress: bool | None = None) -> dic
     if is_complete(run_dir, config_yaml(config)):
         print(f"sscsim: {run_dir} is complete already: skipped")
         return json.loads((run_dir / "summary.json").read_text())
-    return run_and_save(config, run_dir, progress=progress)
+    return run_and_save(config, run_dir, progress=progress, sweep=sweep_run(config, run_dir))
+
+
+def sweep_run(config: SSCConfig, run_dir: Path) -> SweepRun | None:
+    """The run's place in its sweep if Hydra runs it as a job of a multirun, else None: the
+    sweep folder's name, the run folder relative to it and the task overrides, typed from the
+    resolved configuration."""
+    if not HydraConfig.initialized() or HydraConfig.get().mode != RunMode.MULTIRUN:
+        return None
+    from sscsim.results import SweepRun, override_values
+    from sscsim.runner import config_dict
+
+    hydra_config = HydraConfig.get()
+    sweep_dir = Path(hydra_config.sweep.dir).resolve()
+    overrides = [str(o) for o in hydra_config.overrides.task]
+    return SweepRun(
+        sweep=sweep_dir.name,
+        run=Path(os.path.relpath(Path(run_dir).resolve(), sweep_dir)).as_posix(),
+        parameters=override_values(overrides, config_dict(config)),
+    )
 
 
 def main() -> None:

@@ -9,14 +9,17 @@ import sys
 import time
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sscsim.config import SSCConfig
 
+if TYPE_CHECKING:
+    from sscsim.model import SSCModel
+    from sscsim.results import SweepRun
 
-def config_yaml(config: SSCConfig) -> str:
-    """The resolved configuration as YAML (enums by value)."""
-    import yaml
+
+def config_dict(config: SSCConfig) -> dict[str, Any]:
+    """The resolved configuration as plain data (enums by value): what config.yaml holds."""
 
     def plain(value: Any) -> Any:
         if dataclasses.is_dataclass(value):
@@ -29,23 +32,48 @@ def config_yaml(config: SSCConfig) -> str:
             return [plain(v) for v in value]
         return value
 
-    return yaml.safe_dump(plain(config), sort_keys=False)
+    return plain(config)
 
 
-def run_and_save(config: SSCConfig, run_dir: Path, progress: bool | None = None) -> dict[str, Any]:
+def config_yaml(config: SSCConfig) -> str:
+    """The resolved configuration as YAML (enums by value)."""
+    import yaml
+
+    return yaml.safe_dump(config_dict(config), sort_keys=False)
+
+
+def run_and_save(
+    config: SSCConfig,
+    run_dir: Path,
+    progress: bool | None = None,
+    sweep: SweepRun | None = None,
+) -> dict[str, Any]:
     """Build the model, run it to the end and write its folder; return the summary.
 
-    Values are checked before any work and before the folder exists (`ConfigError`,
-    `WorldDataError`).
+    Values are checked before any work and before the folder exists (`ConfigError`, and
+    `WorldDataError` as the model loads its world). The folder is then locked for the whole
+    run and write: a second run into it is refused at once (`sscsim.results.RunFolderBusy`).
+    `sweep` places the run in a sweep (its tables then carry the sweep's columns,
+    `sscsim.results.write_run`).
     """
     config.validate()
     from sscsim.model import SSCModel
+    from sscsim.results import run_folder_lock
+
+    started = time.perf_counter()
+    model = SSCModel(config=config)
+    with run_folder_lock(Path(run_dir)):
+        return _run_and_write(model, Path(run_dir), progress, sweep, started)
+
+
+def _run_and_write(
+    model: SSCModel, run_dir: Path, progress: bool | None, sweep: SweepRun | None, started: float
+) -> dict[str, Any]:
     from sscsim.plots import run_caption, run_figures
     from sscsim.report import write_report
     from sscsim.results import write_run
 
-    started = time.perf_counter()
-    model = SSCModel(config=config)
+    config = model.config
     show = config.output.progress if progress is None else progress
     bar = None
     if show and sys.stderr.isatty():
@@ -65,9 +93,10 @@ def run_and_save(config: SSCConfig, run_dir: Path, progress: bool | None = None)
         figures = functools.partial(run_figures, caption=caption, figure_format=figure_format)
     return write_run(
         model,
-        Path(run_dir),
+        run_dir,
         config_yaml(config),
         wall_time,
         figures=figures,
         report=write_report,  # report.html, written before the summary and listed in it
+        sweep=sweep,
     )

@@ -11,12 +11,15 @@ import tomllib
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 import yaml
 from hydra import compose, initialize_config_module
 
 from sscsim.cli import CONFIG_DIR, CONFIG_MODULE, RUN_NAME_LENGTH, run_folder_name, to_config
 from sscsim.help import EXAMPLES, config_groups, config_options, help_text, one_line
+from sscsim.results import file_record
 
 REPO = Path(__file__).resolve().parent.parent
 RUN_FILES = {
@@ -84,12 +87,28 @@ def test_run_folder_holds_every_output(two_runs):
     assert len(pd.read_parquet(folder / "timeseries.parquet")) == 13
 
 
+def _without_run_id(path: Path) -> tuple[pa.Table, dict]:
+    """A parquet file's table and its run record, less the one field that differs between runs
+    (run_id, unique to each run)."""
+    table = pq.read_table(path)
+    record = file_record(path)
+    assert record is not None and len(record.pop("run_id")) == 32, path
+    return table.replace_schema_metadata({}), record
+
+
 def test_same_seed_identical_parquet_other_seed_differs(two_runs):
     a, b, c = two_runs
     for name in ("timeseries", "agents", "actions", "events", "ties"):
-        assert (a / f"{name}.parquet").read_bytes() == (b / f"{name}.parquet").read_bytes(), name
-    assert (a / "actions.parquet").read_bytes() != (c / "actions.parquet").read_bytes()
-    assert (a / "timeseries.parquet").read_bytes() != (c / "timeseries.parquet").read_bytes()
+        table_a, record_a = _without_run_id(a / f"{name}.parquet")
+        table_b, record_b = _without_run_id(b / f"{name}.parquet")
+        assert table_a.equals(table_b) and record_a == record_b, name
+    assert (
+        file_record(a / "actions.parquet")["run_id"] != file_record(b / "actions.parquet")["run_id"]
+    )
+    assert not pq.read_table(a / "actions.parquet").equals(pq.read_table(c / "actions.parquet"))
+    assert not pq.read_table(a / "timeseries.parquet").equals(
+        pq.read_table(c / "timeseries.parquet")
+    )
 
 
 @pytest.mark.parametrize(
