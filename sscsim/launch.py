@@ -63,7 +63,14 @@ class SweepCallback(Callback):
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         sweep_dir = Path(config.hydra.sweep.dir)
-        summary = write_aggregate(sweep_dir)
+        try:
+            summary = write_aggregate(sweep_dir)
+        except Exception as error:
+            # Hydra turns a callback's exception into a warning and exits 0: say it, and fail.
+            print(f"sscsim: sweep {sweep_dir}: the aggregate failed: {type(error).__name__}: "
+                  f"{error}; the runs' folders are intact (python -m sscsim.analyze "
+                  f"{sweep_dir} retries)", file=sys.stderr)  # fmt: skip
+            raise SystemExit(1) from error
         print(f"sscsim: sweep {sweep_dir}: {report(summary)}")
         if (summary["status"] != "completed").any():
             # Everything that ran is saved and aggregated; the exit status tells scripts.

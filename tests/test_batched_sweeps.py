@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from tests.test_pool import alive
-from tests.test_sweeps import _slurm_available, sscsim
+from tests.test_sweeps import sscsim
 
 REPO = Path(__file__).resolve().parent.parent
 COMMON = ("-m", "scenario=oda_cut", "scenario.oda_cut_depth=0.0,0.5", "seed=1,2", "steps=8",
@@ -133,12 +133,7 @@ def children_of(parent: int) -> list[int]:
 
 
 @pytest.mark.slurm
-def test_batched_slurm_sweep_packs_runs_into_array_tasks(tmp_path):
-    if not _slurm_available():
-        message = "no Slurm cluster: run scripts/slurm/setup_single_node.sh as root"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+def test_batched_slurm_sweep_packs_runs_into_array_tasks(tmp_path, slurm_cluster):
     basic, cluster = tmp_path / "basic", tmp_path / "slurm"
     assert sscsim(*COMMON, f"hydra.sweep.dir={basic}").returncode == 0
     result = sscsim(*COMMON, f"hydra.sweep.dir={cluster}", "hydra/launcher=slurm",
@@ -163,12 +158,7 @@ def test_batched_slurm_sweep_packs_runs_into_array_tasks(tmp_path):
 
 
 @pytest.mark.slurm
-def test_a_killed_array_task_loses_only_its_run(tmp_path):
-    if not _slurm_available():
-        message = "no Slurm cluster: run scripts/slurm/setup_single_node.sh as root"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+def test_a_killed_array_task_loses_only_its_run(tmp_path, slurm_cluster):
     sweep = tmp_path / "sweep"
     arguments = ("-m", "seed=range(1,7)", "steps=24", "output.figures=false",
                  f"hydra.sweep.dir={sweep}", "hydra/launcher=slurm",
@@ -190,3 +180,19 @@ def test_a_killed_array_task_loses_only_its_run(tmp_path):
     assert "Slurm task" in summary.loc[victim.name, "error"]
     others = summary.drop(index=victim.name)
     assert (others["status"] == "completed").all(), others[["status", "error"]]
+
+
+def test_a_failing_aggregate_fails_the_sweep_with_its_reason(tmp_path, monkeypatch, capsys):
+    from omegaconf import OmegaConf
+
+    from sscsim import launch
+
+    def broken(sweep_dir):
+        raise OSError(f"{sweep_dir}: disk full")
+
+    monkeypatch.setattr(launch, "write_aggregate", broken)
+    config = OmegaConf.create({"hydra": {"sweep": {"dir": str(tmp_path)}}})
+    with pytest.raises(SystemExit) as stopped:
+        launch.SweepCallback().on_multirun_end(config)
+    assert stopped.value.code == 1
+    assert "the aggregate failed: OSError" in capsys.readouterr().err
