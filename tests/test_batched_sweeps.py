@@ -40,6 +40,16 @@ def running_runs(sweep: Path) -> dict[Path, int]:
     return found
 
 
+def finish(process: subprocess.Popen, timeout: float) -> tuple[str, str]:
+    """The output of a process once it ends; killed (and the test failed) if it does not."""
+    try:
+        return process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise
+
+
 def wait_for(condition, seconds: float = 240.0):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -75,7 +85,7 @@ def test_a_killed_worker_does_not_abort_the_sweep(tmp_path):
     )  # fmt: skip
     victim, pid = next(iter(wait_for(lambda: running_runs(sweep)).items()))
     os.kill(pid, signal.SIGKILL)
-    _stdout, stderr = process.communicate(timeout=300)
+    _stdout, stderr = finish(process, timeout=300)
     assert process.returncode == 1, stderr  # one run lost: the exit status says so
     summary = pd.read_parquet(sweep / "sweep_summary.parquet").set_index("run")
     assert len(summary) == 6
@@ -172,7 +182,7 @@ def test_a_killed_array_task_loses_only_its_run(tmp_path, slurm_cluster):
     )
     victim, pid = next(iter(wait_for(lambda: running_runs(sweep)).items()))
     os.kill(pid, signal.SIGKILL)  # the array task's process, as an out-of-memory kill would
-    _stdout, stderr = process.communicate(timeout=600)
+    _stdout, stderr = finish(process, timeout=600)
     assert process.returncode == 1, stderr
     summary = pd.read_parquet(sweep / "sweep_summary.parquet").set_index("run")
     assert len(summary) == 6
