@@ -133,15 +133,14 @@ def warm_kernels() -> None:
 
     The first process on a fresh cache compiles and writes numba's cache while holding a file
     lock; the others wait, then load. Once a stamp records a complete cache for these sources,
-    processes load it at once, without the lock.
+    nothing is done here: each process loads the kernels from the cache at its first run.
     """
     from sscsim.model import SSCModel
 
     folder = Path(tempfile.gettempdir())
     stamp = folder / f"sscsim-kernels-{_kernel_stamp()}.ready"
     if stamp.exists():
-        SSCModel(rng=0, steps=1).run()
-        return
+        return  # the cache is complete: the first run loads the kernels as it needs them
     with open(folder / "sscsim-kernels.lock", "a+") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
@@ -218,11 +217,11 @@ def evaluate(
                                      initializer=warm_kernels,
                                      on_outcome=lambda o: shown.update(o.ok))  # fmt: skip
         else:
-            from sscsim.slurm import SlurmOptions, run_on_slurm
+            from sscsim.slurm import SlurmOptions, parallel_slots, run_on_slurm
 
             options = SlurmOptions(**(slurm or {}))
-            size = batch_size or batch_size_for(len(configs), options.array_parallelism, cost,
-                                                options.batch_seconds)  # fmt: skip
+            slots = parallel_slots(options)
+            size = batch_size or batch_size_for(len(configs), slots, cost, options.batch_seconds)
             outcomes = run_on_slurm(function, list(configs), options, batch_size=size,
                                     on_outcome=lambda o: shown.update(o.ok))  # fmt: skip
     return [Evaluation(o.key, o.ok, o.value, o.error, o.seconds) for o in outcomes]

@@ -237,13 +237,13 @@ class BatchedSlurmLauncher(BatchedLauncher):
         )  # fmt: skip
 
     def launch(self, job_overrides: Any, initial_job_idx: int) -> list[JobReturn]:
-        from sscsim.slurm import max_array_size, run_on_slurm
+        from sscsim.slurm import max_array_size, parallel_slots, run_on_slurm
 
         shared, jobs, seconds, sweep_dir = self._prepare(job_overrides, initial_job_idx)
         limit = self.options.max_array_size or max_array_size()
-        size = self.batch_size or batch_size_for(len(jobs), self.options.array_parallelism,
-                                                 seconds, self.options.batch_seconds,
-                                                 max_batches=None)  # fmt: skip
+        slots = parallel_slots(self.options)
+        size = self.batch_size or batch_size_for(len(jobs), slots, seconds,
+                                                 self.options.batch_seconds)  # fmt: skip
         log.info(
             f"sscsim: {len(jobs)} jobs as Slurm array tasks of up to {size} (arrays <= {limit})"
         )

@@ -78,6 +78,24 @@ def max_array_size() -> int:
     return DEFAULT_MAX_ARRAY_SIZE
 
 
+def cluster_slots(cpus_per_task: int) -> int | None:
+    """How many tasks of `cpus_per_task` CPUs the cluster can run at once (`sinfo`'s total
+    CPUs), or None if sinfo does not answer."""
+    try:
+        shown = subprocess.run(["sinfo", "-h", "-o", "%C"], capture_output=True, text=True,
+                               timeout=20, check=False).stdout.split()  # fmt: skip
+        total = sum(int(field.split("/")[3]) for field in shown)
+    except (OSError, subprocess.SubprocessError, ValueError, IndexError):
+        return None
+    return max(1, total // max(cpus_per_task, 1)) if total else None
+
+
+def parallel_slots(options: SlurmOptions) -> int:
+    """Tasks that can run at once: the arrays' parallelism, or the cluster's CPUs if fewer."""
+    found = cluster_slots(options.cpus_per_task)
+    return min(options.array_parallelism, found or options.array_parallelism)
+
+
 def _write_atomically(data: bytes, target: Path) -> None:
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     temporary.write_bytes(data)
@@ -299,4 +317,11 @@ def _settle_dead(
             record(lost or Outcome(key, False, None, message))
 
 
-__all__ = ["SlurmOptions", "max_array_size", "queued_tasks", "run_batch_task", "run_on_slurm"]
+__all__ = [
+    "SlurmOptions",
+    "cluster_slots",
+    "max_array_size",
+    "queued_tasks",
+    "run_batch_task",
+    "run_on_slurm",
+]
