@@ -20,8 +20,14 @@ time series with the swept values), and per metric two figures (docs/sweeps.md):
 from __future__ import annotations
 
 import argparse
+import functools
 import json
+import multiprocessing
+import os
 import sys
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -350,7 +356,6 @@ def comparison_figures(
     default: `default_baseline`), with 95 % t intervals over seeds, in `figure_format` (png,
     svg, pdf; default: the runs' `output.figure_format`). Returns the paths written; raises
     ValueError for a baseline the sweep does not hold."""
-    from sscsim.plots import difference_figure, level_figure, save, sweep_caption
 
     if timeseries.empty:
         return []
@@ -360,19 +365,49 @@ def comparison_figures(
     chosen = (baseline or default_baseline(timeseries, by, listed_values(sweep_dir))) if by else {}
     scenarios, fixed, seeds = _caption_context(timeseries, swept, by, summary)
     formats = (figure_format or figure_format_of(sweep_dir),)
-    drawn = []
-    for metric in FIGURE_METRICS:
-        stats = confidence_band(timeseries, by, metric)
-        caption = sweep_caption(scenarios, seeds, fixed)
-        drawn += save(level_figure(stats, by, metric, caption=caption),
-                      Path(sweep_dir) / f"sweep_{metric}", formats)  # fmt: skip
-        if chosen:
-            differences = paired_differences(timeseries, by, metric, chosen)
-            caption = sweep_caption(scenarios, seeds, fixed, paired=True)
-            figure = difference_figure(confidence_band(differences, by, "difference"), by,
-                                       metric, chosen, caption=caption)  # fmt: skip
-            drawn += save(figure, Path(sweep_dir) / f"sweep_{metric}_difference", formats)
-    return drawn
+    draw = functools.partial(_metric_figures, timeseries=timeseries, by=by, chosen=chosen,
+                             context=(scenarios, seeds, fixed), formats=formats,
+                             sweep_dir=Path(sweep_dir))  # fmt: skip
+    return [path for paths in _map_in_processes(draw, FIGURE_METRICS) for path in paths]
+
+
+def _metric_figures(
+    metric: str,
+    *,
+    timeseries: pd.DataFrame,
+    by: list[str],
+    chosen: dict[str, Any],
+    context: tuple[Any, Any, Any],
+    formats: tuple[str, ...],
+    sweep_dir: Path,
+) -> list[Path]:
+    """The level figure of one metric and, given a baseline, its difference figure."""
+    from sscsim.plots import difference_figure, level_figure, save, sweep_caption
+
+    scenarios, seeds, fixed = context
+    stats = confidence_band(timeseries, by, metric)
+    caption = sweep_caption(scenarios, seeds, fixed)
+    drawn = save(level_figure(stats, by, metric, caption=caption),
+                 sweep_dir / f"sweep_{metric}", formats)  # fmt: skip
+    if chosen:
+        differences = paired_differences(timeseries, by, metric, chosen)
+        caption = sweep_caption(scenarios, seeds, fixed, paired=True)
+        figure = difference_figure(confidence_band(differences, by, "difference"), by,
+                                   metric, chosen, caption=caption)  # fmt: skip
+        drawn += save(figure, sweep_dir / f"sweep_{metric}_difference", formats)
+    return list(drawn)
+
+
+def _map_in_processes(function: Any, items: Sequence[str]) -> list[Any]:
+    """`function` over `items`, in forked processes on a multi-core Linux machine (figures are
+    CPU-bound matplotlib work: the aggregate is the serial tail of a sweep), else in turn. Forks
+    only a single-threaded process, where forking is safe."""
+    workers = min(len(items), os.cpu_count() or 1)
+    if workers < 2 or not sys.platform.startswith("linux") or threading.active_count() > 1:
+        return [function(item) for item in items]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(function, items))
 
 
 def write_aggregate(
