@@ -22,14 +22,13 @@ import math
 import os
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sscsim.pool import Outcome, run_tasks
+from sscsim.pool import Outcome, attempt, run_tasks
 from sscsim.progress import Progress
 
 if TYPE_CHECKING:
@@ -199,14 +198,7 @@ def evaluate(
         if executor == "serial":
             outcomes = []
             for key, config in enumerate(configs):
-                started = time.perf_counter()
-                try:
-                    value = function(config)
-                except Exception as error:
-                    outcome = Outcome(key, False, None, f"{type(error).__name__}: {error}",
-                                      time.perf_counter() - started)  # fmt: skip
-                else:
-                    outcome = Outcome(key, True, value, "", time.perf_counter() - started)
+                outcome = attempt(function, key, config)
                 outcomes.append(outcome)
                 shown.update(outcome.ok)
         elif executor == "local":

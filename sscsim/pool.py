@@ -57,6 +57,18 @@ class PoolError(RuntimeError):
     """The pool cannot go on: its workers fail to start or keep dying."""
 
 
+def attempt(function: Callable[[Any], Any], key: int, task: Any) -> Outcome:
+    """Run one task: its value, or the exception it raised as a failed Outcome (one task's
+    failure is its own outcome, never the batch's)."""
+    started = time.perf_counter()
+    try:
+        value = function(task)
+    except Exception as error:
+        message = f"{type(error).__name__}: {error}"
+        return Outcome(key, False, None, message, time.perf_counter() - started)
+    return Outcome(key, True, value, "", time.perf_counter() - started)
+
+
 def _die_with_parent(parent: int) -> None:
     """Have the kernel kill this process when its parent dies (Linux); elsewhere, a thread that
     watches the parent's pid."""
@@ -97,14 +109,7 @@ def _worker(connection: Connection, parent: int, payload: bytes) -> None:
             return
         for key, task in cloudpickle.loads(message[1]):
             connection.send(("start", key))
-            started = time.perf_counter()
-            try:
-                value = function(task)
-            except Exception as error:
-                outcome = Outcome(key, False, None, f"{type(error).__name__}: {error}",
-                                  time.perf_counter() - started)  # fmt: skip
-            else:
-                outcome = Outcome(key, True, value, "", time.perf_counter() - started)
+            outcome = attempt(function, key, task)
             connection.send_bytes(cloudpickle.dumps(("done", outcome)))
         connection.send(("idle",))
 
@@ -306,4 +311,4 @@ def _stop(pool: list[_Worker]) -> None:
             worker.connection.close()
 
 
-__all__ = ["Outcome", "PoolError", "describe_exit", "guided_batches", "run_tasks"]
+__all__ = ["Outcome", "PoolError", "attempt", "describe_exit", "guided_batches", "run_tasks"]

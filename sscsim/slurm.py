@@ -28,7 +28,7 @@ from typing import Any
 
 import cloudpickle
 
-from sscsim.pool import Outcome
+from sscsim.pool import Outcome, attempt
 
 DEFAULT_MAX_ARRAY_SIZE = 1001  # Slurm's default MaxArraySize
 QUEUE_SECONDS = 5.0  # how often squeue is asked which tasks are still queued or running
@@ -115,14 +115,7 @@ def run_batch_task(
     outcomes = []
     for key, task in items:
         (folder / f"{key}.started").write_text(f"{os.getpid()} {os.environ.get('SLURM_JOB_ID')}")
-        started = time.perf_counter()
-        try:
-            value = function(task)
-        except Exception as error:
-            outcome = Outcome(key, False, None, f"{type(error).__name__}: {error}",
-                              time.perf_counter() - started)  # fmt: skip
-        else:
-            outcome = Outcome(key, True, value, "", time.perf_counter() - started)
+        outcome = attempt(function, key, task)
         _write_atomically(cloudpickle.dumps(outcome), folder / f"{key}.outcome")
         outcomes.append(outcome)
     return outcomes
