@@ -138,12 +138,13 @@ def default_choices() -> dict[str, str | None]:
 
 def config_groups() -> list[str]:
     """The groups a run chooses from: those of the main config's defaults list, then Hydra's
-    groups that the package ships presets for (`hydra/launcher`), in that order."""
+    groups that the package ships presets for (`hydra/launcher`, `hydra/sweeper`), each once."""
     root = _config_root()
     groups = [g for g in default_choices() if root.joinpath(g).is_dir()]
     hydra = root.joinpath(HYDRA_GROUP)
     if hydra.is_dir():
-        groups += sorted(f"{HYDRA_GROUP}/{p.name}" for p in hydra.iterdir() if p.is_dir())
+        shipped = sorted(f"{HYDRA_GROUP}/{p.name}" for p in hydra.iterdir() if p.is_dir())
+        groups += [g for g in shipped if g not in groups]
     return groups
 
 

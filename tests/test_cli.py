@@ -206,7 +206,7 @@ def test_help_is_sscsims_own_page(flag):
 
 def test_help_examples_name_packaged_presets():
     groups = {group: {o.name for o in config_options(group)} for group in config_groups()}
-    assert set(groups) == {"world", "scenario", "experiment", "hydra/launcher"}
+    assert set(groups) == {"world", "scenario", "experiment", "hydra/launcher", "hydra/sweeper"}
     chosen = [
         (group, option)
         for command, _ in EXAMPLES
