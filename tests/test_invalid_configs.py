@@ -597,18 +597,12 @@ def test_slider_bounds_come_from_the_explore_or_the_valid_range() -> None:
 
 def test_the_app_levers_use_the_schema() -> None:
     pytest.importorskip("solara")
-    import ast
+    from sscsim.app_comparison import LEVERS
 
-    source = (ROOT / "sscsim" / "app.py").read_text()
-    tree = ast.parse(source)
-    levers = next(
-        node
-        for node in tree.body
-        if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == "LEVERS"
-    )
-    names = [key.value for key in levers.value.keys]
-    for name in names:
+    for name, lever in LEVERS.items():
         declared = parameter(name)
-        assert declared.param.label, name
-        if declared.param.explore is not None:
-            assert slider_bounds(name) == declared.param.explore
+        assert declared.param.label and lever.label == declared.param.label, name
+        if lever.low is not None:
+            assert (lever.low, lever.high) == slider_bounds(name), name
+            if declared.param.explore is not None:
+                assert slider_bounds(name) == declared.param.explore

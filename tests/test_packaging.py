@@ -191,7 +191,7 @@ def test_a_run_from_outside_the_clone_writes_under_that_folder(installed):
     }
     console = _run([python.parent / "sscsim", "--help"], outside)  # the console script
     assert console.returncode == 0, console.stderr
-    assert "scenario: " in console.stdout and "oda_cut" in console.stdout  # the packaged groups
+    assert "scenario=NAME" in console.stdout and "oda_cut" in console.stdout  # the packaged groups
 
 
 @pytest.mark.slow

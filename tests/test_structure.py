@@ -40,7 +40,8 @@ LAYER_NAMES = ("kernels", "config, world and state", "processes", "model", "outp
 
 # The modules that may import Hydra or OmegaConf: the command line and Hydra's run callbacks.
 HYDRA_MODULES = {"hydra", "omegaconf", "hydra_plugins"}
-HYDRA_FACING = {"sscsim.cli", "sscsim.launch"}
+# The command line, the multirun callback, and the launcher and sweeper plugins Hydra loads.
+HYDRA_FACING = {"sscsim.cli", "sscsim.launch", "sscsim.launchers", "sscsim.sweeper"}
 # What a kernel may import besides the standard library (llvmlite is numba's code generator).
 KERNEL_DEPENDENCIES = {"numpy", "numba", "llvmlite"}
 
