@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 
@@ -39,6 +38,7 @@ from sscsim.labels import (
     words,
 )
 from sscsim.sensitivity import Plan, indices_figure
+from tests.figure_checks import assert_legend_fits, assert_readable
 
 REPO = Path(__file__).resolve().parent.parent
 DEPTH = "scenario.oda_cut_depth"
@@ -46,46 +46,6 @@ MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF-", "svg": b"<svg"}
 
 
 # --- reading a figure back ----------------------------------------------------------------------
-
-
-def rendered(figure: Figure) -> Figure:
-    """The figure drawn on an Agg canvas (its layout done), as a saved file would be."""
-    FigureCanvasAgg(figure)
-    figure.canvas.draw()
-    return figure
-
-
-def texts_of(figure: Figure) -> list[str]:
-    """Every axis label, tick label, legend title and entry of a figure."""
-    texts = []
-    for axes in figure.axes:
-        texts += [axes.get_xlabel(), axes.get_ylabel()]
-        texts += [t.get_text() for t in axes.get_xticklabels() + axes.get_yticklabels()]
-    for legend in figure.legends:
-        texts += [legend.get_title().get_text(), *(t.get_text() for t in legend.get_texts())]
-    return [t for t in texts if t]
-
-
-def assert_readable(figure: Figure) -> None:
-    texts = texts_of(figure)
-    assert texts
-    for text in texts:
-        assert "scenario." not in text and "=" not in text and "_" not in text, text
-
-
-def assert_legend_fits(figure: Figure) -> None:
-    """Each legend lies inside the canvas and overlaps no axes (it never hides data)."""
-    figure = rendered(figure)
-    renderer = figure.canvas.get_renderer()
-    canvas = figure.bbox
-    assert figure.legends, "no legend"
-    for legend in figure.legends:
-        box = legend.get_window_extent(renderer)
-        assert canvas.x0 <= box.x0 and box.x1 <= canvas.x1, (box, canvas)
-        assert canvas.y0 <= box.y0 and box.y1 <= canvas.y1, (box, canvas)
-        for axes in figure.axes:
-            if axes.get_visible():
-                assert not box.overlaps(axes.get_window_extent(renderer)), (box, axes)
 
 
 def luminance(colour: str) -> float:

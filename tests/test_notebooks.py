@@ -65,10 +65,35 @@ def test_the_stored_notebook_holds_one_clean_execution_with_its_figures(path):
     assert tempfile.gettempdir() + "/" not in nbformat.writes(book)
 
 
+# Cells added around a notebook under test: the first records every figure the notebook makes,
+# the last checks each as the figure tests check run and sweep figures (tests/figure_checks.py).
+RECORD_FIGURES = """
+import matplotlib.figure
+_figures, _init = [], matplotlib.figure.Figure.__init__
+def _recording_init(self, *args, **kwargs):
+    _init(self, *args, **kwargs)
+    _figures.append(self)
+matplotlib.figure.Figure.__init__ = _recording_init
+"""
+CHECK_FIGURES = """
+from tests.figure_checks import assert_legends_inside, texts_of
+assert _figures, "no figure made"
+for _figure in _figures:
+    assert_legends_inside(_figure)
+    for _text in texts_of(_figure):
+        assert "scenario." not in _text and "=" not in _text and "_" not in _text, _text
+"""
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_the_notebook_runs_top_to_bottom_and_shows_its_figures(path, tmp_path):
+def test_the_notebook_runs_top_to_bottom_and_shows_readable_figures(path, tmp_path):
     before = _listing()
-    book = _executor().execute(path, tmp_path)
+    book = nbformat.read(path, as_version=4)
+    book.cells.insert(0, nbformat.v4.new_code_cell(RECORD_FIGURES))
+    book.cells.append(nbformat.v4.new_code_cell(CHECK_FIGURES))
+    checked = tmp_path / path.name
+    nbformat.write(book, checked)
+    book = _executor().execute(checked, tmp_path)
     assert not errors(book)
     assert figures(book) >= FIGURES[path.stem], f"{path.name}: figures not shown"
     assert _listing() == before, "the notebook wrote into the repository"
