@@ -26,6 +26,7 @@ import multiprocessing
 import os
 import sys
 import threading
+import warnings
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -400,14 +401,21 @@ def _metric_figures(
 
 def _map_in_processes(function: Any, items: Sequence[str]) -> list[Any]:
     """`function` over `items`, in forked processes on a multi-core Linux machine (figures are
-    CPU-bound matplotlib work: the aggregate is the serial tail of a sweep), else in turn. Forks
-    only a single-threaded process, where forking is safe."""
+    CPU-bound matplotlib work: the aggregate is the serial tail of a sweep), else in turn.
+
+    Forks only when no other Python thread runs. Native thread pools (OpenBLAS's, Arrow's, which
+    read the runs' files) may exist; both re-initialise themselves in a forked child, and the
+    children only draw figures from frames already in memory, so Python's generic warning about
+    forking a multi-threaded process is silenced here, and only here."""
     workers = min(len(items), os.cpu_count() or 1)
     if workers < 2 or not sys.platform.startswith("linux") or threading.active_count() > 1:
         return [function(item) for item in items]
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(function, items))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*use of fork\\(\\) may lead to deadlocks",
+                                category=DeprecationWarning)  # fmt: skip
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            return list(pool.map(function, items))
 
 
 def write_aggregate(
