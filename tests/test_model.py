@@ -176,7 +176,7 @@ def test_actions_log_is_consistent(world):
     assert (actions.loc[~triangular & ~regional, "funder"] == "").all()
     assert (actions.loc[regional, "fund"] != "").all()
     assert (actions.loc[regional, "organisation"] != "").all()
-    assert (actions["action"] == range(len(actions))).all()
+    assert (actions["action"].to_numpy() == np.arange(len(actions))).all()
     assert not actions.loc[actions["refundable"], "modality"].ne("bilateral").any()
     per_step = actions.groupby("period").size()
     timeseries = model.timeseries_frame().set_index("period")
