@@ -191,6 +191,40 @@ def participant_count(config: SSCConfig, rng: np.random.Generator) -> int:
     return int(rng.integers(funds.min_participants, funds.max_participants + 1))
 
 
+def draw_countries(
+    eligible: np.ndarray,
+    sector: int,
+    roster: Roster,
+    countries: Countries,
+    config: SSCConfig,
+    rng: np.random.Generator,
+    leads: np.ndarray | None = None,
+    required: np.ndarray | None = None,
+    required_regions: tuple[int, ...] = (),
+) -> tuple[int, np.ndarray] | None:
+    """`choose_countries` with what every fund's call shares: the countries' state, a number of
+    participants drawn for the project (`participant_count`), the configured minimum, gap and
+    SIDS priority; `leads`, `required` and `required_regions` are the call's own rules."""
+    n = countries.n
+    return choose_countries(
+        eligible,
+        sector,
+        countries.capacity,
+        countries.institutional,
+        countries.offers,
+        roster.sids[:n],
+        roster.region[:n],
+        participant_count(config, rng),
+        config.funds.min_participants,
+        config.matching.min_capacity_gap,
+        config.scenario.sids_priority,
+        rng,
+        leads=leads,
+        required=required,
+        required_regions=required_regions,
+    )
+
+
 def platform_call(
     p: int,
     clock: Clock,
@@ -213,20 +247,8 @@ def platform_call(
     order = agenda(platforms, p, countries.capacity)
     for k in range(spec.projects_per_call):
         sector = int(order[k % len(order)])
-        chosen = choose_countries(
-            eligible,
-            sector,
-            countries.capacity,
-            countries.institutional,
-            countries.offers,
-            roster.sids[:n],
-            roster.region[:n],
-            participant_count(config, rng),
-            config.funds.min_participants,
-            config.matching.min_capacity_gap,
-            config.scenario.sids_priority,
-            rng,
-            required_regions=required,
+        chosen = draw_countries(
+            eligible, sector, roster, countries, config, rng, required_regions=required
         )
         if chosen is None:
             continue
@@ -287,20 +309,7 @@ def pgtf_call(
         if funds.balance[k] < grant + fee:
             break
         sector = int(rng.integers(len(sectors)))
-        chosen = choose_countries(
-            eligible,
-            sector,
-            countries.capacity,
-            countries.institutional,
-            countries.offers,
-            roster.sids[:n],
-            roster.region[:n],
-            participant_count(config, rng),
-            params.min_participants,
-            config.matching.min_capacity_gap,
-            config.scenario.sids_priority,
-            rng,
-        )
+        chosen = draw_countries(eligible, sector, roster, countries, config, rng)
         if chosen is None:
             continue
         lead, participants = chosen
@@ -354,21 +363,8 @@ def joint_fund_call(
     projects: list[Project] = []
     for _ in range(config.funds.joint_fund_projects_per_call):
         sector = int(rng.integers(len(sectors)))
-        chosen = choose_countries(
-            eligible,
-            sector,
-            countries.capacity,
-            countries.institutional,
-            countries.offers,
-            roster.sids[:n],
-            roster.region[:n],
-            participant_count(config, rng),
-            config.funds.min_participants,
-            config.matching.min_capacity_gap,
-            config.scenario.sids_priority,
-            rng,
-            leads=founders,
-            required=founders,
+        chosen = draw_countries(
+            eligible, sector, roster, countries, config, rng, leads=founders, required=founders
         )
         if chosen is None:
             continue
