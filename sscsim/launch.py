@@ -22,22 +22,18 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
 from sscsim.analyze import STATUS_FILE, report, write_aggregate
+from sscsim.batch import worker_environment
 from sscsim.results import write_json
 
 BATCHED_LAUNCHERS = "hydra_plugins.sscsim_launcher."
-THREAD_VARIABLES: tuple[str, ...] = (
-    "NUMBA_NUM_THREADS",
-    "OMP_NUM_THREADS",
-    "OPENBLAS_NUM_THREADS",
-    "MKL_NUM_THREADS",
-)
 
 
 def limit_threads(threads: int = 1) -> dict[str, str]:
-    """Set each thread-count variable that the user has not set; return what is in force."""
-    for name in THREAD_VARIABLES:
-        os.environ.setdefault(name, str(threads))
-    return {name: os.environ[name] for name in THREAD_VARIABLES}
+    """Set each thread-count variable that the user has not set (`sscsim.batch`'s
+    `worker_environment`); return what is in force."""
+    limits = worker_environment(threads)
+    os.environ.update(limits)
+    return limits
 
 
 def warm_numba_cache() -> float:
