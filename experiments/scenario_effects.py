@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sscsim import SSCModel
+from sscsim.intervals import t_quantile
 from sscsim.results import run_summary
 from sscsim.world import load_world
 
@@ -79,7 +79,7 @@ def effects(table: pd.DataFrame, scenario: str) -> pd.DataFrame:
     other = table[table["scenario"] == scenario].set_index("seed").drop(columns="scenario")
     difference = other - base
     n = len(difference)
-    half = stats.t.ppf(0.975, n - 1) * difference.std(ddof=1) / np.sqrt(n)
+    half = t_quantile(0.975, n - 1) * difference.std(ddof=1) / np.sqrt(n)
     mean = difference.mean()
     return pd.DataFrame(
         {
